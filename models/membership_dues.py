@@ -1,0 +1,276 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, format_date
+
+DUES_STATES = [
+    ("draft", "Draft"),
+    ("invoiced", "Invoiced"),
+    ("partial", "Partially Paid"),
+    ("paid", "Paid"),
+    ("free", "Free"),
+    ("cancelled", "Cancelled"),
+]
+
+
+class MembershipDues(models.Model):
+    """One billed (or free) period of one member.
+
+    The state follows the invoice: paid when the invoice is paid, cancelled when
+    it is cancelled or reversed. No two live dues of a member overlap, which is
+    what makes billing idempotent.
+    """
+
+    _name = "membership.dues"
+    _description = "Membership Dues"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_start desc, id desc"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    member_id = fields.Many2one(
+        "membership.member",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        tracking=True,
+    )
+    partner_id = fields.Many2one(
+        related="member_id.partner_id", store=True, index=True
+    )
+    plan_id = fields.Many2one(
+        "membership.plan", required=True, ondelete="restrict", tracking=True
+    )
+    company_id = fields.Many2one(
+        related="member_id.company_id", store=True, index=True, precompute=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date_start = fields.Date(required=True, tracking=True)
+    date_end = fields.Date(tracking=True, help="Empty for a lifetime membership.")
+    amount = fields.Monetary(string="Dues", help="Fee for this period.")
+    entry_fee_amount = fields.Monetary(string="Entry Fee")
+    amount_total = fields.Monetary(compute="_compute_amount_total", store=True)
+    move_id = fields.Many2one(
+        "account.move",
+        string="Invoice",
+        index="btree_not_null",
+        copy=False,
+        ondelete="restrict",
+        tracking=True,
+    )
+    payment_state = fields.Selection(related="move_id.payment_state")
+    amount_residual = fields.Monetary(
+        related="move_id.amount_residual", string="Amount Due"
+    )
+    cancelled = fields.Boolean(
+        copy=False, help="Cancelled by staff without an invoice to reverse."
+    )
+    state = fields.Selection(
+        DUES_STATES,
+        compute="_compute_state",
+        store=True,
+        index=True,
+        tracking=True,
+        default="draft",
+    )
+    dunning_level = fields.Integer(
+        copy=False, help="Number of payment reminders sent for these dues."
+    )
+
+    _date_order = models.Constraint(
+        "CHECK(date_end IS NULL OR date_end >= date_start)",
+        "Dues cannot end before they start.",
+    )
+
+    @api.constrains("member_id", "date_start", "date_end", "cancelled", "move_id")
+    def _check_no_overlap(self):
+        """Refuse two live dues of one member covering the same day (one query)."""
+        self.flush_model(["member_id", "date_start", "date_end", "state"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT a.id
+                  FROM membership_dues a
+                  JOIN membership_dues b
+                    ON b.member_id = a.member_id
+                   AND b.id != a.id
+                   AND b.state != 'cancelled'
+                   AND daterange(b.date_start, b.date_end, '[]')
+                       && daterange(a.date_start, a.date_end, '[]')
+                 WHERE a.id IN %s AND a.state != 'cancelled'
+                 LIMIT 1
+                """,
+                tuple(self.ids),
+            )
+        )
+        if rows:
+            dues = self.browse(rows[0][0])
+            raise ValidationError(
+                self.env._(
+                    "%(member)s already has dues covering part of %(period)s: a "
+                    "period cannot be billed twice.",
+                    member=dues.member_id.display_name,
+                    period=dues.name,
+                )
+            )
+
+    @api.depends("date_start", "date_end", "plan_id.name")
+    def _compute_name(self):
+        for dues in self:
+            if not dues.date_start:
+                dues.name = False
+            elif dues.date_end:
+                dues.name = self.env._(
+                    "%(plan)s %(start)s - %(end)s",
+                    plan=dues.plan_id.name or "",
+                    start=format_date(self.env, dues.date_start),
+                    end=format_date(self.env, dues.date_end),
+                )
+            else:
+                dues.name = self.env._(
+                    "%(plan)s from %(start)s",
+                    plan=dues.plan_id.name or "",
+                    start=format_date(self.env, dues.date_start),
+                )
+
+    @api.depends("amount", "entry_fee_amount")
+    def _compute_amount_total(self):
+        for dues in self:
+            dues.amount_total = dues.amount + dues.entry_fee_amount
+
+    @api.depends(
+        "cancelled",
+        "amount_total",
+        "move_id.state",
+        "move_id.payment_state",
+        "move_id.reversal_move_ids.state",
+    )
+    def _compute_state(self):
+        for dues in self:
+            dues.state = dues._get_state_from_invoice()
+
+    def _get_state_from_invoice(self):
+        self.ensure_one()
+        move = self.move_id
+        if self.cancelled:
+            return "cancelled"
+        if not move:
+            return "free" if self.currency_id.is_zero(self.amount_total) else "draft"
+        reversed_amount = sum(
+            move.reversal_move_ids.filtered(lambda m: m.state == "posted").mapped(
+                "amount_total"
+            )
+        )
+        if (
+            move.state == "cancel"
+            or move.payment_state == "reversed"
+            or (reversed_amount and reversed_amount >= move.amount_total)
+        ):
+            return "cancelled"
+        if move.state == "draft":
+            return "draft"
+        if move.payment_state in ("paid", "in_payment"):
+            return "paid"
+        if move.payment_state == "partial":
+            return "partial"
+        return "invoiced"
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_invoiced(self):
+        if self.filtered("move_id"):
+            raise UserError(
+                self.env._(
+                    "Dues with an invoice cannot be deleted: cancel them instead, "
+                    "which reverses the invoice."
+                )
+            )
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_cancel(self):
+        """Cancel dues: a draft invoice is cancelled, a posted one is reversed."""
+        for dues in self:
+            move = dues.move_id
+            if dues.state == "cancelled":
+                continue
+            if not move:
+                dues.cancelled = True
+            elif move.state == "draft":
+                move.button_cancel()
+            elif move.payment_state in ("paid", "in_payment", "partial"):
+                raise UserError(
+                    self.env._(
+                        "The invoice %(invoice)s of %(dues)s has payments: refund it "
+                        "with a credit note from the invoice instead.",
+                        invoice=move.name,
+                        dues=dues.name,
+                    )
+                )
+            else:
+                move._reverse_moves(
+                    default_values_list=[
+                        {
+                            "ref": self.env._(
+                                "Cancellation of %(dues)s", dues=dues.name
+                            )
+                        }
+                    ],
+                    cancel=True,
+                )
+        return True
+
+    def _prepare_invoice_vals(self, invoice_date):
+        """Invoice of these dues; its payment reference is the member number so
+        that bank transfers can be matched to the member."""
+        self.ensure_one()
+        member = self.member_id
+        plan = self.plan_id
+        plan._ensure_product()
+        lines = []
+        if self.amount:
+            lines.append(
+                Command.create(
+                    {
+                        "product_id": plan.product_id.id,
+                        "name": self.env._(
+                            "Membership dues: %(period)s", period=self.name
+                        ),
+                        "quantity": 1,
+                        "price_unit": self.amount,
+                    }
+                )
+            )
+        if self.entry_fee_amount:
+            lines.append(
+                Command.create(
+                    {
+                        "product_id": plan.product_id.id,
+                        "name": self.env._("Entry fee: %(plan)s", plan=plan.name),
+                        "quantity": 1,
+                        "price_unit": self.entry_fee_amount,
+                    }
+                )
+            )
+        return {
+            "move_type": "out_invoice",
+            "partner_id": member.partner_id.id,
+            "invoice_date": invoice_date,
+            "invoice_origin": member.member_number,
+            "payment_reference": member.member_number,
+            "invoice_line_ids": lines,
+        }
+
+    def action_view_invoice(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.move_id.id,
+            "view_mode": "form",
+        }

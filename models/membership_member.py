@@ -1,0 +1,620 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+import logging
+from collections import defaultdict
+from datetime import date, timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+from odoo.tools import format_date
+
+_logger = logging.getLogger(__name__)
+
+MEMBER_STATES = [
+    ("draft", "Applicant"),
+    ("waiting", "Waiting Payment"),
+    ("active", "Active"),
+    ("grace", "In Grace"),
+    ("lapsed", "Lapsed"),
+    ("suspended", "Suspended"),
+    ("withdrawn", "Withdrawn"),
+]
+OPEN_END = date.max
+
+
+class MembershipMember(models.Model):
+    """A member: a contact (``_inherits`` res.partner) with a plan and dues.
+
+    The state is computed in one place, :meth:`_get_state_values`, from the paid
+    dues periods, suspension and withdrawal dates; every change of it is written
+    to ``membership.status.history`` with the reason.
+    """
+
+    _name = "membership.member"
+    _description = "Member"
+    _inherits = {"res.partner": "partner_id"}
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "member_number desc, id desc"
+    _rec_names_search = ["name", "member_number", "email"]
+    _mail_post_access = "read"
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Partner",
+        required=True,
+        index=True,
+        ondelete="cascade",
+    )
+    # personal data of the contact, tracked on the member's chatter
+    name = fields.Char(
+        related="partner_id.name", inherited=True, readonly=False, tracking=1
+    )
+    email = fields.Char(
+        related="partner_id.email", inherited=True, readonly=False, tracking=2
+    )
+    phone = fields.Char(
+        related="partner_id.phone", inherited=True, readonly=False, tracking=3
+    )
+    street = fields.Char(
+        related="partner_id.street", inherited=True, readonly=False, tracking=4
+    )
+    zip = fields.Char(
+        related="partner_id.zip", inherited=True, readonly=False, tracking=5
+    )
+    city = fields.Char(
+        related="partner_id.city", inherited=True, readonly=False, tracking=6
+    )
+    birth_date = fields.Date(
+        tracking=7, groups="membership_management.group_membership_user"
+    )
+    notes = fields.Html(
+        string="Internal Notes", groups="membership_management.group_membership_user"
+    )
+    # membership
+    member_number = fields.Char(
+        readonly=True, copy=False, index=True, tracking=True, default=False
+    )
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    plan_id = fields.Many2one(
+        "membership.plan",
+        required=True,
+        tracking=True,
+        ondelete="restrict",
+        index=True,
+        check_company=True,
+    )
+    join_date = fields.Date(
+        default=fields.Date.context_today,
+        tracking=True,
+        help="Day the member joined; rolling plans count their periods from it.",
+    )
+    state = fields.Selection(
+        MEMBER_STATES,
+        string="Status",
+        compute="_compute_state",
+        store=True,
+        index=True,
+        tracking=True,
+        group_expand=True,
+    )
+    date_start = fields.Date(
+        string="Covered From", compute="_compute_state", store=True
+    )
+    date_end = fields.Date(
+        string="Covered Until",
+        compute="_compute_state",
+        store=True,
+        help="Empty for a lifetime membership.",
+    )
+    grace_end = fields.Date(compute="_compute_state", store=True)
+    state_next_date = fields.Date(
+        string="Next State Check",
+        compute="_compute_state",
+        store=True,
+        index="btree_not_null",
+        help="Next day on which the state may change by itself (end of coverage, "
+        "of grace, of a suspension...). The daily job recomputes only those members.",
+    )
+    suspended_from = fields.Date(tracking=True)
+    suspended_until = fields.Date(
+        tracking=True, help="Last day of the suspension; empty means open-ended."
+    )
+    suspension_reason = fields.Char(tracking=True)
+    withdrawal_date = fields.Date(tracking=True)
+    withdrawal_reason_id = fields.Many2one(
+        "membership.withdrawal.reason", tracking=True, ondelete="restrict"
+    )
+    tier_id = fields.Many2one("membership.tier", tracking=True, ondelete="restrict")
+    points = fields.Integer()
+    dues_ids = fields.One2many("membership.dues", "member_id", string="Dues")
+    status_history_ids = fields.One2many(
+        "membership.status.history", "member_id", string="Status History"
+    )
+    # figures for smart buttons and filters
+    dues_count = fields.Integer(compute="_compute_dues_figures")
+    invoice_count = fields.Integer(compute="_compute_dues_figures")
+    amount_due = fields.Monetary(compute="_compute_dues_figures")
+    has_unpaid_dues = fields.Boolean(
+        compute="_compute_dues_figures", search="_search_has_unpaid_dues"
+    )
+    history_count = fields.Integer(compute="_compute_history_count")
+
+    _number_company_uniq = models.Constraint(
+        "UNIQUE(company_id, member_number)",
+        "A member number is unique within a company.",
+    )
+    _partner_company_uniq = models.Constraint(
+        "UNIQUE(partner_id, company_id)",
+        "This contact is already a member of this company.",
+    )
+    _suspension_dates = models.Constraint(
+        "CHECK(suspended_until IS NULL OR suspended_from IS NULL "
+        "OR suspended_until >= suspended_from)",
+        "A suspension cannot end before it starts.",
+    )
+
+    # ------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------
+
+    @api.depends("name", "member_number")
+    def _compute_display_name(self):
+        for member in self:
+            if member.member_number:
+                member.display_name = f"{member.name} ({member.member_number})"
+            else:
+                member.display_name = member.name or ""
+
+    @api.depends(
+        "dues_ids.state",
+        "dues_ids.date_start",
+        "dues_ids.date_end",
+        "suspended_from",
+        "suspended_until",
+        "withdrawal_date",
+        "plan_id.grace_days",
+    )
+    def _compute_state(self):
+        today = fields.Date.context_today(self)
+        history = []
+        for member in self:
+            # the stored value still in cache/database is the state before this
+            # recomputation: compare with it to log the change
+            old_state = member.state if member.id else False
+            values = member._get_state_values(today)
+            reason = values.pop("reason")
+            member.update(values)
+            if member.id and old_state != values["state"]:
+                history.append(
+                    {
+                        "member_id": member.id,
+                        "old_state": old_state,
+                        "new_state": values["state"],
+                        "reason": reason,
+                        "effective_date": today,
+                        "source": self._get_state_change_source(values["state"]),
+                    }
+                )
+        if history:
+            self.env["membership.status.history"].sudo().create(history)
+
+    def _get_state_values(self, today):
+        """Decide the state on ``today``, with the coverage dates and the reason.
+
+        Precedence: withdrawn > suspended > active > waiting > grace > lapsed >
+        draft.
+        """
+        self.ensure_one()
+        env = self.env
+        chains = self._get_coverage_chains()
+        current = [c for c in chains if c["start"] <= today]
+        cover = current[-1] if current else (chains[0] if chains else None)
+        grace_days = self.plan_id.grace_days
+        date_end = cover and cover["end"] != OPEN_END and cover["end"] or False
+        grace_end = date_end and date_end + timedelta(days=grace_days) or False
+        values = {
+            "date_start": cover and cover["start"] or False,
+            "date_end": date_end,
+            "grace_end": grace_end,
+            "state_next_date": self._get_next_boundary(today, chains, grace_end),
+        }
+        unpaid = self.dues_ids.filtered(lambda d: d.state in ("invoiced", "partial"))
+        covering = (
+            current
+            and current[-1]["end"] >= today
+            and current[-1]["dues"].filtered(
+                lambda d: d.date_start <= today <= (d.date_end or OPEN_END)
+            )[:1]
+        )
+
+        def fmt(day):
+            return format_date(env, day)
+
+        if self.withdrawal_date and self.withdrawal_date <= today:
+            state = "withdrawn"
+            reason = env._("Withdrawn on %(date)s", date=fmt(self.withdrawal_date))
+            if self.withdrawal_reason_id:
+                reason += f": {self.withdrawal_reason_id.name}"
+        elif (
+            self.suspended_from
+            and self.suspended_from <= today
+            and (not self.suspended_until or today <= self.suspended_until)
+        ):
+            state = "suspended"
+            if self.suspended_until:
+                reason = env._(
+                    "Suspended from %(start)s until %(end)s",
+                    start=fmt(self.suspended_from),
+                    end=fmt(self.suspended_until),
+                )
+            else:
+                reason = env._("Suspended from %(start)s", start=fmt(self.suspended_from))
+        elif covering:
+            state = "active"
+            if covering.state == "free":
+                reason = env._("Free membership %(period)s", period=covering.name)
+            else:
+                reason = env._(
+                    "Dues %(period)s paid by %(invoice)s",
+                    period=covering.name,
+                    invoice=covering.move_id.name,
+                )
+        elif unpaid:
+            state = "waiting"
+            reason = env._(
+                "Dues %(period)s invoiced by %(invoice)s, awaiting payment",
+                period=unpaid[0].name,
+                invoice=unpaid[0].move_id.name,
+            )
+        elif date_end and current and today <= grace_end:
+            state = "grace"
+            reason = env._(
+                "Coverage ended on %(end)s; grace period until %(grace)s",
+                end=fmt(date_end),
+                grace=fmt(grace_end),
+            )
+        elif date_end and current:
+            state = "lapsed"
+            reason = env._("Grace period ended on %(grace)s", grace=fmt(grace_end))
+        else:
+            state = "draft"
+            reason = (
+                env._("Application received")
+                if not self.dues_ids
+                else env._("No paid or open dues")
+            )
+        values.update(state=state, reason=reason)
+        return values
+
+    def _get_coverage_chains(self):
+        """Paid and free dues merged into contiguous periods, oldest first."""
+        self.ensure_one()
+        chains = []
+        covered = self.dues_ids.filtered(lambda d: d.state in ("paid", "free"))
+        for dues in covered.sorted(lambda d: (d.date_start, d.id)):
+            end = dues.date_end or OPEN_END
+            if chains and dues.date_start <= chains[-1]["end"] + timedelta(days=1):
+                chains[-1]["end"] = max(chains[-1]["end"], end)
+                chains[-1]["dues"] |= dues
+            else:
+                chains.append({"start": dues.date_start, "end": end, "dues": dues})
+        return chains
+
+    def _get_next_boundary(self, today, chains, grace_end):
+        """First day after ``today`` on which the state could change by itself."""
+        one_day = timedelta(days=1)
+        candidates = [
+            self.withdrawal_date,
+            self.suspended_from,
+            self.suspended_until and self.suspended_until + one_day,
+            grace_end and grace_end + one_day,
+        ]
+        for chain in chains:
+            candidates.append(chain["start"])
+            if chain["end"] != OPEN_END:
+                candidates.append(chain["end"] + one_day)
+        return min((d for d in candidates if d and d > today), default=False)
+
+    def _get_state_change_source(self, new_state):
+        source = self.env.context.get("membership_state_source")
+        if source:
+            return source
+        if self.env.context.get("cron_id"):
+            return "cron"
+        if self.env.user._is_public() or self.env.user.share:
+            return "portal"
+        if new_state in ("active", "waiting") and self.env.context.get(
+            "membership_from_accounting"
+        ):
+            return "accounting"
+        return "staff"
+
+    def _compute_dues_figures(self):
+        dues_data = self.env["membership.dues"]._read_group(
+            [("member_id", "in", self.ids), ("state", "!=", "cancelled")],
+            ["member_id", "state"],
+            ["__count", "move_id:count_distinct"],
+        )
+        counts = defaultdict(int)
+        invoices = defaultdict(int)
+        unpaid = set()
+        for member, state, count, move_count in dues_data:
+            counts[member.id] += count
+            invoices[member.id] += move_count
+            if state in ("invoiced", "partial"):
+                unpaid.add(member.id)
+        residual = dict(
+            self.env["account.move"]._read_group(
+                [
+                    ("membership_dues_ids.member_id", "in", self.ids),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                ],
+                ["partner_id"],
+                ["amount_residual:sum"],
+            )
+        )
+        for member in self:
+            member.dues_count = counts[member.id]
+            member.invoice_count = invoices[member.id]
+            member.has_unpaid_dues = member.id in unpaid
+            member.amount_due = residual.get(member.partner_id, 0.0)
+
+    def _search_has_unpaid_dues(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        return Domain("dues_ids.state", "in", ["invoiced", "partial"])
+
+    def _compute_history_count(self):
+        counts = dict(
+            self.env["membership.status.history"]._read_group(
+                [("member_id", "in", self.ids)], ["member_id"], ["__count"]
+            )
+        )
+        for member in self:
+            member.history_count = counts.get(member, 0)
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = self.env["res.company"].browse(
+            [vals.get("company_id") or self.env.company.id for vals in vals_list]
+        )
+        for vals, company in zip(vals_list, companies, strict=True):
+            if not vals.get("member_number"):
+                vals["member_number"] = self._next_member_number(company)
+        return super().create(vals_list)
+
+    def copy_data(self, default=None):
+        raise UserError(
+            self.env._("A member cannot be duplicated: create a new member instead.")
+        )
+
+    # ------------------------------------------------------------
+    # ACTIONS / BUSINESS
+    # ------------------------------------------------------------
+
+    def action_invoice_dues(self):
+        """Bill the period containing today for members not billed for it yet.
+
+        This is the code path dues runs use for each member.
+        """
+        self.check_access("write")
+        dues = self._create_period_dues(fields.Date.context_today(self))
+        if not dues:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "info",
+                    "message": self.env._("Nothing to bill: the period is billed."),
+                },
+            }
+        invoices = dues.move_id
+        if len(self) == 1 and len(invoices) == 1:
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "account.move",
+                "res_id": invoices.id,
+                "view_mode": "form",
+            }
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(count)s dues billed.", count=len(dues)
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _create_period_dues(self, day, post=True):
+        """Create the dues (and posted invoices) of the period containing ``day``.
+
+        Members already billed for an overlapping period, withdrawn or suspended
+        are skipped. Returns the new dues.
+        """
+        dues_vals, skipped = self._prepare_period_dues(day)
+        for member, reason in skipped:
+            _logger.debug("Not billing %s: %s", member.display_name, reason)
+        if not dues_vals:
+            return self.env["membership.dues"]
+        all_dues = self.env["membership.dues"].sudo().create(dues_vals)
+        to_invoice = all_dues.filtered(
+            lambda d: not d.currency_id.is_zero(d.amount_total)
+        )
+        for company, company_dues in to_invoice.grouped("company_id").items():
+            moves = (
+                self.env["account.move"]
+                .with_company(company)
+                .sudo()
+                .create([d._prepare_invoice_vals(day) for d in company_dues])
+            )
+            for dues, move in zip(company_dues, moves, strict=True):
+                dues.move_id = move
+            if post:
+                moves.action_post()
+        return all_dues.sudo(False)
+
+    def _prepare_period_dues(self, day):
+        """Return ``(vals_list, [(member, reason)])`` for billing ``day``."""
+        vals_list, skipped = [], []
+        for member in self:
+            vals, reason = member._prepare_dues_vals(day)
+            if vals:
+                vals_list.append(vals)
+            else:
+                skipped.append((member, reason))
+        return vals_list, skipped
+
+    def _prepare_dues_vals(self, day):
+        """Values of the dues covering ``day``, or ``(False, reason)``."""
+        self.ensure_one()
+        plan = self.plan_id
+        if self.withdrawal_date and self.withdrawal_date <= day:
+            return False, self.env._("withdrawn")
+        if self.state == "suspended":
+            return False, self.env._("suspended")
+        live = self.dues_ids.filtered(lambda d: d.state != "cancelled")
+        start_day = max(day, self.join_date or day)
+        if plan.period_type == "lifetime":
+            if live:
+                return False, self.env._("lifetime membership already billed")
+            start, end = start_day, False
+        elif plan.period_type == "rolling":
+            last = live.sorted(lambda d: d.date_end or OPEN_END)[-1:]
+            if last and last.date_end and last.date_end + timedelta(
+                days=plan.grace_days
+            ) >= day:
+                anchor = last.date_end + timedelta(days=1)
+            elif not live:
+                anchor = self.join_date or day
+            else:
+                anchor = day
+            start, end = plan._get_period(start_day, anchor)
+        else:
+            start, end = plan._get_period(start_day)
+        if any(
+            d.date_start <= (end or OPEN_END) and start <= (d.date_end or OPEN_END)
+            for d in live
+        ):
+            return False, self.env._("period already billed")
+        coverage_start = start
+        if not live and self.join_date and self.join_date > start:
+            coverage_start = self.join_date
+        amount = plan._get_fee_amount(start, coverage_start)
+        entry_fee = plan.entry_fee if not live and plan.plan_type == "paid" else 0.0
+        return {
+            "member_id": self.id,
+            "plan_id": plan.id,
+            "date_start": coverage_start,
+            "date_end": end,
+            "amount": amount,
+            "entry_fee_amount": entry_fee,
+        }, None
+
+    def action_view_dues(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "membership_management.membership_dues_action"
+        )
+        action["domain"] = [("member_id", "=", self.id)]
+        action["context"] = {"default_member_id": self.id}
+        return action
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("membership_dues_ids.member_id", "=", self.id)]
+        action["context"] = {"default_move_type": "out_invoice", "create": False}
+        return action
+
+    def action_view_history(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "membership_management.membership_status_history_action"
+        )
+        action["domain"] = [("member_id", "=", self.id)]
+        return action
+
+    def action_withdraw(self):
+        """Open the member form on the withdrawal fields (staff set date/reason)."""
+        self.ensure_one()
+        self.withdrawal_date = self.withdrawal_date or fields.Date.context_today(self)
+        return True
+
+    def action_cancel_withdrawal(self):
+        self.write({"withdrawal_date": False, "withdrawal_reason_id": False})
+        return True
+
+    # ------------------------------------------------------------
+    # CRON
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_update_states(self, batch_size=1000):
+        """Recompute members whose state boundary is today (or was missed).
+
+        Only members with ``state_next_date <= today`` are touched; each batch is
+        committed, so a crash resumes where it stopped.
+        """
+        today = fields.Date.context_today(self)
+        domain = [("state_next_date", "<=", today)]
+        cron = self.env["ir.cron"]
+        field_names = ["state", "date_start", "date_end", "grace_end", "state_next_date"]
+        while True:
+            members = self.with_context(active_test=False).search(
+                domain, limit=batch_size, order="id"
+            )
+            if not members:
+                break
+            members = members.with_context(membership_state_source="cron")
+            for fname in field_names:
+                self.env.add_to_compute(members._fields[fname], members)
+            members.flush_recordset(field_names)
+            remaining = self.with_context(active_test=False).search_count(domain)
+            if cron._commit_progress(len(members), remaining=remaining) <= 0:
+                break
+            if len(members) < batch_size:
+                break
+
+    # ------------------------------------------------------------
+    # TOOLS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _next_member_number(self, company):
+        """Next number of ``company``'s own member sequence (created on first use)."""
+        sequence = self.env["ir.sequence"].sudo()
+        seq = sequence.search(
+            [("code", "=", "membership.member"), ("company_id", "=", company.id)],
+            limit=1,
+        )
+        if not seq:
+            template = self.env.ref(
+                "membership_management.seq_membership_member",
+                raise_if_not_found=False,
+            )
+            vals = {"company_id": company.id, "code": "membership.member"}
+            if template:
+                seq = template.sudo().copy(vals)
+            else:
+                seq = sequence.create(
+                    dict(vals, name="Member Number", prefix="M", padding=6)
+                )
+        return seq.next_by_id()

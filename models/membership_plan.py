@@ -1,0 +1,263 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+import calendar
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class MembershipPlan(models.Model):
+    """A kind of membership: what it costs and how its periods run."""
+
+    _name = "membership.plan"
+    _description = "Membership Plan"
+    _inherit = ["mail.thread"]
+    _order = "sequence, name, id"
+
+    name = fields.Char(required=True, translate=True, tracking=True)
+    code = fields.Char(
+        required=True,
+        tracking=True,
+        help="Short code used in reports, imports and the public join page.",
+    )
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    color = fields.Integer()
+    description = fields.Html(
+        string="Benefits",
+        translate=True,
+        help="Benefits of the plan, shown to applicants on the website.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    # pricing
+    plan_type = fields.Selection(
+        [("paid", "Paid"), ("free", "Free")],
+        required=True,
+        default="paid",
+        tracking=True,
+        help="Free plans cover their members without an invoice.",
+    )
+    product_id = fields.Many2one(
+        "product.product",
+        string="Invoicing Product",
+        check_company=True,
+        domain=[("type", "=", "service")],
+        help="Service product used on dues invoices (accounts and taxes come from "
+        "it). Created from the plan when left empty.",
+    )
+    fee = fields.Monetary(
+        tracking=True, help="Price of one full period, without the entry fee."
+    )
+    entry_fee = fields.Monetary(
+        tracking=True, help="Charged once, on a member's first period."
+    )
+    # periods
+    period_type = fields.Selection(
+        [
+            ("fixed", "Fixed (one renewal date for everyone)"),
+            ("rolling", "Rolling (anniversary of the start)"),
+            ("lifetime", "Lifetime"),
+        ],
+        required=True,
+        default="fixed",
+        tracking=True,
+    )
+    period_months = fields.Integer(
+        string="Period Length (months)", default=12, tracking=True
+    )
+    fixed_start_month = fields.Integer(
+        default=1,
+        help="Month (1-12) on which every fixed period starts, e.g. 4 for an April "
+        "fiscal year.",
+    )
+    fixed_start_day = fields.Integer(default=1, help="Day of the month it starts on.")
+    prorate = fields.Boolean(
+        help="Fixed periods: a member joining mid-period pays only the whole months "
+        "left in the period."
+    )
+    grace_days = fields.Integer(
+        default=30,
+        tracking=True,
+        help="Days after the end of coverage during which the member is in grace "
+        "before lapsing.",
+    )
+    auto_renew = fields.Boolean(
+        default=True, help="Renewal runs bill the next period of these members."
+    )
+    website_published = fields.Boolean(
+        string="Published", help="Offer this plan on the public membership page."
+    )
+    member_ids = fields.One2many("membership.member", "plan_id", string="Members")
+    member_count = fields.Integer(compute="_compute_member_count")
+
+    _code_company_uniq = models.Constraint(
+        "UNIQUE(company_id, code)", "A plan code must be unique per company."
+    )
+    _period_months_positive = models.Constraint(
+        "CHECK(period_months > 0)", "A period lasts at least one month."
+    )
+    _amounts_positive = models.Constraint(
+        "CHECK(fee >= 0 AND entry_fee >= 0)", "Fees cannot be negative."
+    )
+    _grace_days_positive = models.Constraint(
+        "CHECK(grace_days >= 0)", "Grace days cannot be negative."
+    )
+
+    @api.constrains("period_type", "fixed_start_month", "fixed_start_day")
+    def _check_fixed_start(self):
+        for plan in self.filtered(lambda p: p.period_type == "fixed"):
+            if not 1 <= plan.fixed_start_month <= 12:
+                raise ValidationError(
+                    self.env._(
+                        "Plan %(plan)s: the start month must be between 1 and 12.",
+                        plan=plan.name,
+                    )
+                )
+            # day 29-31 would not exist every year: refuse it rather than drift
+            last_day = calendar.monthrange(2001, plan.fixed_start_month)[1]
+            if not 1 <= plan.fixed_start_day <= last_day:
+                raise ValidationError(
+                    self.env._(
+                        "Plan %(plan)s: the start day must be between 1 and %(last)s.",
+                        plan=plan.name,
+                        last=last_day,
+                    )
+                )
+
+    @api.constrains("plan_type", "fee", "entry_fee")
+    def _check_free_plan(self):
+        for plan in self.filtered(lambda p: p.plan_type == "free"):
+            if plan.fee or plan.entry_fee:
+                raise ValidationError(
+                    self.env._("The free plan %(plan)s cannot have fees.", plan=plan.name)
+                )
+
+    @api.depends("member_ids")
+    def _compute_member_count(self):
+        counts = dict(
+            self.env["membership.member"]._read_group(
+                [("plan_id", "in", self.ids)], ["plan_id"], ["__count"]
+            )
+        )
+        for plan in self:
+            plan.member_count = counts.get(plan, 0)
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        plans = super().create(vals_list)
+        plans._ensure_product()
+        return plans
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "product_id" in vals or "plan_type" in vals:
+            self._ensure_product()
+        return res
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_view_members(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "membership_management.membership_member_action"
+        )
+        action["domain"] = [("plan_id", "=", self.id)]
+        action["context"] = {"default_plan_id": self.id}
+        return action
+
+    # ------------------------------------------------------------
+    # TOOLS
+    # ------------------------------------------------------------
+
+    def _ensure_product(self):
+        """Paid plans invoice a service product: create one when none is set."""
+        for plan in self.filtered(lambda p: p.plan_type == "paid" and not p.product_id):
+            plan.product_id = (
+                self.env["product.product"]
+                .sudo()
+                .create(
+                    {
+                        "name": self.env._("Membership: %(plan)s", plan=plan.name),
+                        "type": "service",
+                        "list_price": plan.fee,
+                        "taxes_id": False,
+                        "company_id": plan.company_id.id,
+                        "default_code": plan.code,
+                    }
+                )
+            )
+
+    def _get_period(self, day, anchor=None):
+        """Return ``(start, end)`` of this plan's period that contains ``day``.
+
+        Fixed plans count periods from their start month/day, rolling plans from
+        ``anchor`` (the member's start). A lifetime period has no end (``False``).
+        When ``anchor`` lies after ``day``, the first period starting at ``anchor``
+        is returned.
+        """
+        self.ensure_one()
+        if self.period_type == "lifetime":
+            return (anchor or day, False)
+        if self.period_type == "fixed":
+            anchor = day.replace(
+                month=self.fixed_start_month, day=self.fixed_start_day
+            )
+        elif not anchor:
+            anchor = day
+        if anchor > day and self.period_type == "rolling":
+            return anchor, self._period_end(anchor)
+        months = (day.year - anchor.year) * 12 + day.month - anchor.month
+        steps = months // self.period_months
+        start = anchor + relativedelta(months=steps * self.period_months)
+        if start > day:
+            steps -= 1
+        elif anchor + relativedelta(months=(steps + 1) * self.period_months) <= day:
+            steps += 1
+        start = anchor + relativedelta(months=steps * self.period_months)
+        return start, self._period_end(start)
+
+    def _period_end(self, start):
+        self.ensure_one()
+        return start + relativedelta(months=self.period_months) - timedelta(days=1)
+
+    def _prorated_months(self, period_start, coverage_start):
+        """Whole months of the period left on ``coverage_start``.
+
+        A month counts when the member is covered from its first day: joining on
+        October 15 of an April-March year pays November to March (5 months).
+        """
+        self.ensure_one()
+        return sum(
+            1
+            for i in range(self.period_months)
+            if period_start + relativedelta(months=i) >= coverage_start
+        )
+
+    def _get_fee_amount(self, period_start, coverage_start):
+        """Fee for a period that the member is covered by from ``coverage_start``."""
+        self.ensure_one()
+        if self.plan_type == "free":
+            return 0.0
+        if (
+            self.period_type == "fixed"
+            and self.prorate
+            and coverage_start > period_start
+        ):
+            months = self._prorated_months(period_start, coverage_start)
+            return self.currency_id.round(self.fee * months / self.period_months)
+        return self.fee

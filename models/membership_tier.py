@@ -1,0 +1,27 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+from odoo import fields, models
+
+
+class MembershipTier(models.Model):
+    """A rank members reach by points (bronze, silver, gold...)."""
+
+    _name = "membership.tier"
+    _description = "Membership Tier"
+    _order = "sequence, min_points, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    color = fields.Integer()
+    min_points = fields.Integer(
+        string="Minimum Points", help="Points a member needs to reach this tier."
+    )
+    company_id = fields.Many2one(
+        "res.company", index=True, default=lambda self: self.env.company
+    )
+    member_ids = fields.One2many("membership.member", "tier_id", string="Members")
+
+    _name_company_uniq = models.Constraint(
+        "UNIQUE(name, company_id)", "A tier name must be unique per company."
+    )

@@ -1,0 +1,35 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+from odoo import fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    membership_member_ids = fields.One2many(
+        "membership.member", "partner_id", string="Memberships"
+    )
+    membership_member_count = fields.Integer(
+        compute="_compute_membership_member_count",
+        groups="membership_management.group_membership_user",
+    )
+
+    def _compute_membership_member_count(self):
+        counts = dict(
+            self.env["membership.member"]
+            .with_context(active_test=False)
+            ._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.membership_member_count = counts.get(partner, 0)
+
+    def action_view_memberships(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "membership_management.membership_member_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id, "active_test": False}
+        return action

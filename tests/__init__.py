@@ -1,0 +1,5 @@
+from . import test_membership_plan
+from . import test_member_state
+from . import test_dues_invoicing
+from . import test_member_number
+from . import test_membership_security

@@ -1,0 +1,131 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+from datetime import date
+
+from odoo.tests import new_test_user
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+class MembershipCommon(AccountTestInvoicingCommon):
+    """Plans of every kind, staff and portal users, and helpers to bill and pay."""
+
+    @classmethod
+    def get_default_groups(cls):
+        return super().get_default_groups() | cls.env.ref(
+            "membership_management.group_membership_manager"
+        )
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        Plan = cls.env["membership.plan"]
+        cls.plan_fixed = Plan.create(
+            {
+                "name": "Regular",
+                "code": "T-REG",
+                "fee": 120.0,
+                "entry_fee": 20.0,
+                "period_type": "fixed",
+                "fixed_start_month": 4,
+                "fixed_start_day": 1,
+                "prorate": True,
+                "grace_days": 30,
+            }
+        )
+        cls.plan_rolling = Plan.create(
+            {
+                "name": "Student",
+                "code": "T-STU",
+                "fee": 40.0,
+                "period_type": "rolling",
+                "grace_days": 15,
+            }
+        )
+        cls.plan_lifetime = Plan.create(
+            {
+                "name": "Lifetime",
+                "code": "T-LIFE",
+                "fee": 1500.0,
+                "period_type": "lifetime",
+            }
+        )
+        cls.plan_free = Plan.create(
+            {
+                "name": "Honorary",
+                "code": "T-HON",
+                "plan_type": "free",
+                "period_type": "fixed",
+                "fixed_start_month": 1,
+            }
+        )
+        company_ids = cls.company.ids
+        cls.officer = new_test_user(
+            cls.env,
+            login="mm_officer",
+            groups="base.group_user,membership_management.group_membership_user",
+            company_id=cls.company.id,
+            company_ids=company_ids,
+        )
+        cls.manager = new_test_user(
+            cls.env,
+            login="mm_manager",
+            groups="base.group_user,membership_management.group_membership_manager",
+            company_id=cls.company.id,
+            company_ids=company_ids,
+        )
+        cls.employee = new_test_user(
+            cls.env,
+            login="mm_employee",
+            groups="base.group_user",
+            company_id=cls.company.id,
+            company_ids=company_ids,
+        )
+        cls.portal_a = new_test_user(
+            cls.env,
+            login="mm_portal_a",
+            name="Portal Member A",
+            email="a@example.com",
+            groups="base.group_portal",
+            company_id=cls.company.id,
+            company_ids=company_ids,
+        )
+        cls.portal_b = new_test_user(
+            cls.env,
+            login="mm_portal_b",
+            name="Portal Member B",
+            email="b@example.com",
+            groups="base.group_portal",
+            company_id=cls.company.id,
+            company_ids=company_ids,
+        )
+
+    @classmethod
+    def create_member(cls, plan=None, join_date=date(2026, 4, 1), **vals):
+        return cls.env["membership.member"].create(
+            {
+                "name": vals.pop("name", "Test Member"),
+                "email": vals.pop("email", "member@example.com"),
+                "plan_id": (plan or cls.plan_fixed).id,
+                "join_date": join_date,
+                **vals,
+            }
+        )
+
+    @classmethod
+    def pay(cls, moves, pay_date, amount=None):
+        """Register a payment on ``moves`` like the "Register Payment" button."""
+        vals = {"payment_date": pay_date}
+        if amount is not None:
+            vals["amount"] = amount
+        return (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=moves.ids)
+            .create(vals)
+            ._create_payments()
+        )
+
+    @classmethod
+    def bill(cls, member, day):
+        return member._create_period_dues(day)

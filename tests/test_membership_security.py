@@ -1,0 +1,167 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+from datetime import date
+
+from odoo.exceptions import AccessError
+from odoo.tests import freeze_time, tagged
+
+from .common import MembershipCommon
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-10-15 12:00:00")
+class TestMembershipSecurity(MembershipCommon):
+    """Who may see and change members, dues and history (SECURITY.md 1, 6-9, 12)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        with freeze_time("2026-10-15 12:00:00"):
+            cls.member_a = cls.create_member(
+                partner_id=cls.portal_a.partner_id.id,
+                name="Portal Member A",
+                birth_date=date(1990, 1, 2),
+            )
+            cls.member_b = cls.create_member(
+                partner_id=cls.portal_b.partner_id.id,
+                name="Portal Member B",
+                birth_date=date(1985, 5, 6),
+            )
+            cls.dues_a = cls.bill(cls.member_a, date(2026, 10, 15))
+            cls.dues_b = cls.bill(cls.member_b, date(2026, 10, 15))
+
+    # portal -----------------------------------------------------------------
+
+    def test_portal_member_sees_only_own_member_and_dues(self):
+        Member = self.env["membership.member"].with_user(self.portal_a)
+        self.assertEqual(Member.search([]), self.member_a)
+        self.assertEqual(Member.search_count([]), 1)
+        groups = Member._read_group([], ["state"], ["__count"])
+        self.assertEqual(sum(count for __, count in groups), 1)
+        Dues = self.env["membership.dues"].with_user(self.portal_a)
+        self.assertEqual(Dues.search([]), self.dues_a)
+        self.assertEqual(self.member_a.with_user(self.portal_a).plan_id.name, "Regular")
+
+    def test_portal_member_cannot_read_another_members_records(self):
+        for record in (self.member_b, self.dues_b, self.dues_b.move_id):
+            with self.assertRaises(AccessError):
+                record.with_user(self.portal_a).read(["display_name"])
+        history_b = self.member_b.status_history_ids
+        with self.assertRaises(AccessError):
+            history_b.with_user(self.portal_a).read(["reason"])
+        found = (
+            self.env["membership.member"]
+            .with_user(self.portal_a)
+            .search([("id", "=", self.member_b.id)])
+        )
+        self.assertFalse(found)
+
+    def test_portal_member_cannot_write_state_number_or_plan(self):
+        member = self.member_a.with_user(self.portal_a)
+        for vals in (
+            {"member_number": "M999999"},
+            {"plan_id": self.plan_free.id},
+            {"suspended_from": date(2026, 10, 1)},
+        ):
+            with self.assertRaises(AccessError):
+                member.write(vals)
+        self.assertEqual(self.member_a.plan_id, self.plan_fixed)
+        with self.assertRaises(AccessError):
+            self.env["membership.dues"].with_user(self.portal_a).create(
+                {
+                    "member_id": self.member_a.id,
+                    "plan_id": self.plan_fixed.id,
+                    "date_start": date(2030, 1, 1),
+                    "date_end": date(2030, 12, 31),
+                }
+            )
+
+    def test_portal_cannot_bill_through_rpc(self):
+        for member in (self.member_a, self.member_b):
+            with self.assertRaises(AccessError):
+                member.with_user(self.portal_a).action_invoice_dues()
+        self.assertEqual(len(self.member_b.dues_ids), 1)
+
+    def test_birth_date_and_notes_are_staff_only(self):
+        with self.assertRaises(AccessError):
+            self.member_a.with_user(self.portal_a).read(["birth_date"])
+        with self.assertRaises(AccessError):
+            self.member_a.with_user(self.portal_a).read(["notes"])
+        self.assertEqual(
+            self.member_a.with_user(self.officer).birth_date, date(1990, 1, 2)
+        )
+
+    # staff ------------------------------------------------------------------
+
+    def test_employee_without_membership_group_sees_nothing(self):
+        for model in ("membership.member", "membership.dues", "membership.plan"):
+            with self.assertRaises(AccessError):
+                self.env[model].with_user(self.employee).search([])
+
+    def test_officer_manages_members_and_dues_but_not_plans(self):
+        member = self.member_a.with_user(self.officer)
+        member.write({"phone": "+81 3 1234 5678"})
+        new = self.env["membership.member"].with_user(self.officer).create(
+            {"name": "Walk-in", "plan_id": self.plan_fixed.id}
+        )
+        new.action_invoice_dues()
+        self.assertEqual(new.state, "waiting")
+        with self.assertRaises(AccessError):
+            self.plan_fixed.with_user(self.officer).write({"fee": 1.0})
+        with self.assertRaises(AccessError):
+            self.env["membership.plan"].with_user(self.officer).create(
+                {"name": "Nope", "code": "NO"}
+            )
+        with self.assertRaises(AccessError):
+            new.unlink()
+
+    def test_manager_manages_plans(self):
+        plan = self.env["membership.plan"].with_user(self.manager).create(
+            {"name": "Family", "code": "FAM", "fee": 80.0}
+        )
+        self.assertTrue(plan.product_id)
+        member = self.env["membership.member"].with_user(self.manager).create(
+            {"name": "Temp", "plan_id": plan.id}
+        )
+        member.unlink()
+
+    def test_status_history_is_read_only_for_everyone(self):
+        history = self.member_a.status_history_ids[:1]
+        self.assertTrue(history)
+        for user in (self.officer, self.manager):
+            self.assertTrue(history.with_user(user).reason)
+            with self.assertRaises(AccessError):
+                history.with_user(user).write({"reason": "rewritten"})
+            with self.assertRaises(AccessError):
+                history.with_user(user).unlink()
+            with self.assertRaises(AccessError):
+                self.env["membership.status.history"].with_user(user).create(
+                    {"member_id": self.member_a.id, "new_state": "active", "reason": "x"}
+                )
+
+    def test_other_company_members_are_invisible(self):
+        other = self.setup_other_company(name="Other Society")["company"]
+        plan = self.env["membership.plan"].create(
+            {"name": "Other", "code": "OTH", "fee": 10, "company_id": other.id}
+        )
+        foreign = self.env["membership.member"].create(
+            {"name": "Foreign", "plan_id": plan.id, "company_id": other.id}
+        )
+        Member = self.env["membership.member"].with_user(self.officer)
+        self.assertFalse(Member.search([("id", "=", foreign.id)]))
+        with self.assertRaises(AccessError):
+            foreign.with_user(self.officer).read(["name"])
+        with self.assertRaises(AccessError):
+            plan.with_user(self.officer).read(["name"])
+
+    def test_search_input_is_not_sql(self):
+        Member = self.env["membership.member"].with_user(self.officer)
+        payload = "x'); DELETE FROM membership_member; --"
+        self.assertFalse(Member.search([("name", "ilike", payload)]))
+        self.assertFalse(Member.name_search(payload))
+        self.assertEqual(
+            self.env["membership.member"].search_count(
+                [("id", "in", (self.member_a | self.member_b).ids)]
+            ),
+            2,
+        )
