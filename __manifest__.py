@@ -22,6 +22,7 @@
         "data/membership_withdrawal_reason_data.xml",
         "views/membership_plan_views.xml",
         "views/membership_dues_views.xml",
+        "views/membership_dues_run_views.xml",
         "views/membership_status_history_views.xml",
         "views/membership_member_views.xml",
         "views/membership_withdrawal_reason_views.xml",

@@ -60,88 +60,106 @@ class MembershipMember(models.Model):
         the day the demo is installed."""
         if self.search_count([("company_id", "=", self.env.company.id)]):
             return
+        people = iter(DEMO_PEOPLE)
+        self._demo_populate_paying(people)
+        self._demo_populate_special(people)
+        return True
+
+    def _demo_new(self, people, plan, join_date, person=None, **extra):
+        name, login = person or next(people)
+        return self.create(
+            dict(
+                name=name,
+                email=f"{login}@example.com",
+                plan_id=plan.id,
+                join_date=join_date,
+                **extra,
+            )
+        )
+
+    def _demo_pay(self, dues, day, amount=None):
+        for move in dues.move_id:
+            vals = {"payment_date": day}
+            if amount:
+                vals["amount"] = amount
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=move.ids
+            ).create(vals)._create_payments()
+
+    def _demo_populate_paying(self, people):
+        """Regular members (paid, unpaid, paid in part) and students (active, in
+        grace, lapsed)."""
+        today = fields.Date.context_today(self)
+        regular = self.env.ref("membership_management.membership_plan_regular_demo")
+        student = self.env.ref("membership_management.membership_plan_student_demo")
+        new, pay = self._demo_new, self._demo_pay
+        year_ago = today - relativedelta(years=1)
+        period_start = regular._get_period(today)[0]
+        for months in (30, 26, 20, 18, 15, 14, 13, 40):
+            member = new(people, regular, today - relativedelta(months=months))
+            pay(member._create_period_dues(year_ago), year_ago + timedelta(days=12))
+            pay(
+                member._create_period_dues(period_start),
+                period_start + timedelta(days=9),
+            )
+        for months in (16, 22, 28, 35):
+            member = new(people, regular, today - relativedelta(months=months))
+            pay(member._create_period_dues(year_ago), year_ago + timedelta(days=20))
+            member._create_period_dues(today)
+        member = new(people, regular, today - relativedelta(months=3))
+        pay(member._create_period_dues(today), today - timedelta(days=2), amount=50.0)
+        for days in (20, 90, 200, 300):
+            member = new(people, student, today - timedelta(days=days))
+            pay(
+                member._create_period_dues(member.join_date),
+                member.join_date + timedelta(days=3),
+            )
+        for days in (5, 9, 12):  # in grace
+            join = today - relativedelta(years=1) - timedelta(days=days)
+            member = new(people, student, join)
+            pay(member._create_period_dues(join), join + timedelta(days=2))
+        for months in (15, 18, 24):  # lapsed
+            join = today - relativedelta(months=months)
+            member = new(people, student, join)
+            pay(member._create_period_dues(join), join + timedelta(days=4))
+
+    def _demo_populate_special(self, people):
+        """Companies, honorary and lifetime members, suspensions, withdrawals,
+        applicants and a cancelled invoice."""
         ref = self.env.ref
         today = fields.Date.context_today(self)
         regular = ref("membership_management.membership_plan_regular_demo")
-        student = ref("membership_management.membership_plan_student_demo")
-        corporate = ref("membership_management.membership_plan_corporate_demo")
-        honorary = ref("membership_management.membership_plan_honorary_demo")
-        lifetime = ref("membership_management.membership_plan_lifetime_demo")
-        reasons = ref("membership_management.withdrawal_reason_moved") | ref(
-            "membership_management.withdrawal_reason_no_time"
-        )
-        people = iter(DEMO_PEOPLE)
-
-        def new(plan, join_date, person=None, **extra):
-            name, login = person or next(people)
-            return self.create(
-                dict(
-                    name=name,
-                    email=f"{login}@example.com",
-                    plan_id=plan.id,
-                    join_date=join_date,
-                    **extra,
-                )
-            )
-
-        def bill(member, day):
-            return member._create_period_dues(day)
-
-        def pay(dues, day, amount=None):
-            for move in dues.move_id:
-                vals = {"payment_date": day}
-                if amount:
-                    vals["amount"] = amount
-                self.env["account.payment.register"].with_context(
-                    active_model="account.move", active_ids=move.ids
-                ).create(vals)._create_payments()
-
-        year_ago = today - relativedelta(years=1)
         period_start = regular._get_period(today)[0]
-        # regular members, paid last year and this year
-        for months in (30, 26, 20, 18, 15, 14, 13, 40):
-            member = new(regular, today - relativedelta(months=months))
-            pay(bill(member, year_ago), year_ago + timedelta(days=12))
-            pay(bill(member, period_start), period_start + timedelta(days=9))
-        # regular members invoiced this period, not paid yet (one paid in part)
-        for months in (16, 22, 28, 35):
-            member = new(regular, today - relativedelta(months=months))
-            pay(bill(member, year_ago), year_ago + timedelta(days=20))
-            bill(member, today)
-        member = new(regular, today - relativedelta(months=3))
-        pay(bill(member, today), today - timedelta(days=2), amount=50.0)
-        # students: active, in grace and lapsed
-        for days in (20, 90, 200, 300):
-            member = new(student, today - timedelta(days=days))
-            pay(bill(member, member.join_date), member.join_date + timedelta(days=3))
-        for days in (5, 9, 12):
-            join = today - relativedelta(years=1) - timedelta(days=days)
-            member = new(student, join)
-            pay(bill(member, join), join + timedelta(days=2))
-        for months in (15, 18, 24):
-            join = today - relativedelta(months=months)
-            member = new(student, join)
-            pay(bill(member, join), join + timedelta(days=4))
-        # corporate members (companies)
+        new, pay = self._demo_new, self._demo_pay
         for name in DEMO_COMPANIES:
             login = name.lower().split()[0]
             member = new(
-                corporate,
+                people,
+                ref("membership_management.membership_plan_corporate_demo"),
                 today - relativedelta(months=10),
                 person=(name, f"office.{login}"),
                 is_company=True,
             )
-            pay(bill(member, today), today - timedelta(days=30))
-        # honorary and lifetime members
+            pay(member._create_period_dues(today), today - timedelta(days=30))
         for __ in range(2):
-            bill(new(honorary, today - relativedelta(years=5)), today)
+            new(
+                people,
+                ref("membership_management.membership_plan_honorary_demo"),
+                today - relativedelta(years=5),
+            )._create_period_dues(today)
         for __ in range(2):
-            member = new(lifetime, today - relativedelta(years=3))
-            pay(bill(member, member.join_date), member.join_date + timedelta(days=1))
-        # suspended for a stay abroad, withdrawn members
-        for __ in range(2):
-            member = new(regular, today - relativedelta(years=3))
-            pay(bill(member, today), period_start + timedelta(days=5))
+            member = new(
+                people,
+                ref("membership_management.membership_plan_lifetime_demo"),
+                today - relativedelta(years=3),
+            )
+            pay(
+                member._create_period_dues(member.join_date),
+                member.join_date + timedelta(days=1),
+            )
+        for __ in range(2):  # suspended for a stay abroad
+            member = new(people, regular, today - relativedelta(years=3))
+            pay(member._create_period_dues(today), period_start + timedelta(days=5))
             member.write(
                 {
                     "suspended_from": today - timedelta(days=20),
@@ -149,23 +167,22 @@ class MembershipMember(models.Model):
                     "suspension_reason": "Stay abroad",
                 }
             )
-        for reason in reasons:
-            member = new(regular, today - relativedelta(years=4))
-            pay(bill(member, year_ago), year_ago + timedelta(days=7))
+        year_ago = today - relativedelta(years=1)
+        for xmlid in ("withdrawal_reason_moved", "withdrawal_reason_no_time"):
+            member = new(people, regular, today - relativedelta(years=4))
+            pay(member._create_period_dues(year_ago), year_ago + timedelta(days=7))
             member.write(
                 {
                     "withdrawal_date": today - timedelta(days=40),
-                    "withdrawal_reason_id": reason.id,
+                    "withdrawal_reason_id": ref(f"membership_management.{xmlid}").id,
                 }
             )
-        # applicants who have not been invoiced yet
-        for days in (1, 3, 6):
-            new(regular, today - timedelta(days=days))
-        # an invoice sent by mistake and cancelled by a credit note, then billed
-        # again and paid; and one cancelled applicant
-        member = new(regular, today - relativedelta(months=2))
-        bill(member, today).action_cancel()
-        pay(bill(member, today), today - timedelta(days=1))
-        member = new(student, today - timedelta(days=4))
-        bill(member, today).action_cancel()
-        return True
+        for days in (1, 3, 6):  # applicants not invoiced yet
+            new(people, regular, today - timedelta(days=days))
+        # an invoice sent by mistake, cancelled by a credit note, billed again
+        member = new(people, regular, today - relativedelta(months=2))
+        member._create_period_dues(today).action_cancel()
+        pay(member._create_period_dues(today), today - timedelta(days=1))
+        student = ref("membership_management.membership_plan_student_demo")
+        member = new(people, student, today - timedelta(days=4))
+        member._create_period_dues(today).action_cancel()

@@ -4,5 +4,7 @@ from . import membership_withdrawal_reason
 from . import membership_status_history
 from . import membership_dues
 from . import membership_member
+from . import membership_dues_run
+from . import membership_dues_run_line
 from . import account_move
 from . import res_partner

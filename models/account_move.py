@@ -6,6 +6,4 @@ from odoo import fields, models
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    membership_dues_ids = fields.One2many(
-        "membership.dues", "move_id", string="Membership Dues", readonly=True
-    )
+    membership_dues_ids = fields.One2many("membership.dues", "move_id", readonly=True)

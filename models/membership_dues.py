@@ -35,9 +35,7 @@ class MembershipDues(models.Model):
         ondelete="restrict",
         tracking=True,
     )
-    partner_id = fields.Many2one(
-        related="member_id.partner_id", store=True, index=True
-    )
+    partner_id = fields.Many2one(related="member_id.partner_id", store=True, index=True)
     plan_id = fields.Many2one(
         "membership.plan", required=True, ondelete="restrict", tracking=True
     )
@@ -72,6 +70,13 @@ class MembershipDues(models.Model):
         index=True,
         tracking=True,
         default="draft",
+    )
+    run_id = fields.Many2one(
+        "membership.dues.run",
+        string="Dues Run",
+        index="btree_not_null",
+        copy=False,
+        ondelete="set null",
     )
     dunning_level = fields.Integer(
         copy=False, help="Number of payment reminders sent for these dues."
@@ -117,21 +122,24 @@ class MembershipDues(models.Model):
     @api.depends("date_start", "date_end", "plan_id.name")
     def _compute_name(self):
         for dues in self:
-            if not dues.date_start:
-                dues.name = False
-            elif dues.date_end:
-                dues.name = self.env._(
-                    "%(plan)s %(start)s - %(end)s",
-                    plan=dues.plan_id.name or "",
-                    start=format_date(self.env, dues.date_start),
-                    end=format_date(self.env, dues.date_end),
-                )
-            else:
-                dues.name = self.env._(
-                    "%(plan)s from %(start)s",
-                    plan=dues.plan_id.name or "",
-                    start=format_date(self.env, dues.date_start),
-                )
+            dues.name = dues.date_start and self._get_period_label(
+                dues.plan_id, dues.date_start, dues.date_end
+            )
+
+    @api.model
+    def _get_period_label(self, plan, date_start, date_end):
+        if date_end:
+            return self.env._(
+                "%(plan)s %(start)s - %(end)s",
+                plan=plan.name or "",
+                start=format_date(self.env, date_start),
+                end=format_date(self.env, date_end),
+            )
+        return self.env._(
+            "%(plan)s from %(start)s",
+            plan=plan.name or "",
+            start=format_date(self.env, date_start),
+        )
 
     @api.depends("amount", "entry_fee_amount")
     def _compute_amount_total(self):
@@ -215,55 +223,53 @@ class MembershipDues(models.Model):
             else:
                 move._reverse_moves(
                     default_values_list=[
-                        {
-                            "ref": self.env._(
-                                "Cancellation of %(dues)s", dues=dues.name
-                            )
-                        }
+                        {"ref": self.env._("Cancellation of %(dues)s", dues=dues.name)}
                     ],
                     cancel=True,
                 )
         return True
 
-    def _prepare_invoice_vals(self, invoice_date):
-        """Invoice of these dues; its payment reference is the member number so
-        that bank transfers can be matched to the member."""
-        self.ensure_one()
-        member = self.member_id
-        plan = self.plan_id
+    @api.model
+    def _prepare_invoice_vals(self, member, dues_vals, invoice_values):
+        """Invoice for the dues ``dues_vals`` of ``member``; its payment reference
+        is the member number so that bank transfers can be matched."""
+        plan = self.env["membership.plan"].browse(dues_vals["plan_id"])
         plan._ensure_product()
+        period = self._get_period_label(
+            plan, dues_vals["date_start"], dues_vals["date_end"]
+        )
         lines = []
-        if self.amount:
+        if dues_vals["amount"]:
             lines.append(
                 Command.create(
                     {
                         "product_id": plan.product_id.id,
                         "name": self.env._(
-                            "Membership dues: %(period)s", period=self.name
+                            "Membership dues: %(period)s", period=period
                         ),
                         "quantity": 1,
-                        "price_unit": self.amount,
+                        "price_unit": dues_vals["amount"],
                     }
                 )
             )
-        if self.entry_fee_amount:
+        if dues_vals["entry_fee_amount"]:
             lines.append(
                 Command.create(
                     {
                         "product_id": plan.product_id.id,
                         "name": self.env._("Entry fee: %(plan)s", plan=plan.name),
                         "quantity": 1,
-                        "price_unit": self.entry_fee_amount,
+                        "price_unit": dues_vals["entry_fee_amount"],
                     }
                 )
             )
         return {
             "move_type": "out_invoice",
             "partner_id": member.partner_id.id,
-            "invoice_date": invoice_date,
             "invoice_origin": member.member_number,
             "payment_reference": member.member_number,
             "invoice_line_ids": lines,
+            **invoice_values,
         }
 
     def action_view_invoice(self):

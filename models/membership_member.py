@@ -41,7 +41,6 @@ class MembershipMember(models.Model):
 
     partner_id = fields.Many2one(
         "res.partner",
-        string="Partner",
         required=True,
         index=True,
         ondelete="cascade",
@@ -134,10 +133,8 @@ class MembershipMember(models.Model):
     )
     tier_id = fields.Many2one("membership.tier", tracking=True, ondelete="restrict")
     points = fields.Integer()
-    dues_ids = fields.One2many("membership.dues", "member_id", string="Dues")
-    status_history_ids = fields.One2many(
-        "membership.status.history", "member_id", string="Status History"
-    )
+    dues_ids = fields.One2many("membership.dues", "member_id")
+    status_history_ids = fields.One2many("membership.status.history", "member_id")
     # figures for smart buttons and filters
     dues_count = fields.Integer(compute="_compute_dues_figures")
     invoice_count = fields.Integer(compute="_compute_dues_figures")
@@ -256,7 +253,9 @@ class MembershipMember(models.Model):
                     end=fmt(self.suspended_until),
                 )
             else:
-                reason = env._("Suspended from %(start)s", start=fmt(self.suspended_from))
+                reason = env._(
+                    "Suspended from %(start)s", start=fmt(self.suspended_from)
+                )
         elif covering:
             state = "active"
             if covering.state == "free":
@@ -434,40 +433,57 @@ class MembershipMember(models.Model):
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": self.env._(
-                    "%(count)s dues billed.", count=len(dues)
-                ),
+                "message": self.env._("%(count)s dues billed.", count=len(dues)),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
 
-    def _create_period_dues(self, day, post=True):
-        """Create the dues (and posted invoices) of the period containing ``day``.
+    def _create_period_dues(self, day, invoice_values=None, post=True):
+        """Create the dues (and invoices) of the period containing ``day``.
 
         Members already billed for an overlapping period, withdrawn or suspended
         are skipped. Returns the new dues.
         """
-        dues_vals, skipped = self._prepare_period_dues(day)
-        for member, reason in skipped:
-            _logger.debug("Not billing %s: %s", member.display_name, reason)
-        if not dues_vals:
-            return self.env["membership.dues"]
-        all_dues = self.env["membership.dues"].sudo().create(dues_vals)
-        to_invoice = all_dues.filtered(
-            lambda d: not d.currency_id.is_zero(d.amount_total)
-        )
-        for company, company_dues in to_invoice.grouped("company_id").items():
-            moves = (
+        return self._bill_period(day, invoice_values=invoice_values, post=post)[0]
+
+    def _bill_period(self, day, invoice_values=None, post=True):
+        """Bill the period containing ``day`` for these members, in batch.
+
+        Invoices are created with one ``create`` per company and posted
+        together, then the dues with one ``create``. Returns ``(dues, skipped)``
+        where ``skipped`` lists ``(member, reason)``.
+        """
+        vals_list, skipped = self._prepare_period_dues(day)
+        Dues = self.env["membership.dues"].sudo()
+        if not vals_list:
+            return Dues.sudo(False), skipped
+        invoice_values = {"invoice_date": day, **(invoice_values or {})}
+        members = self.browse([vals["member_id"] for vals in vals_list])
+        to_invoice = defaultdict(list)
+        for vals, member in zip(vals_list, members, strict=True):
+            total = vals["amount"] + vals["entry_fee_amount"]
+            if not member.currency_id.is_zero(total):
+                to_invoice[member.company_id].append((vals, member))
+        moves = self.env["account.move"]
+        for company, items in to_invoice.items():
+            company_moves = (
                 self.env["account.move"]
                 .with_company(company)
                 .sudo()
-                .create([d._prepare_invoice_vals(day) for d in company_dues])
+                .create(
+                    [
+                        Dues._prepare_invoice_vals(member, vals, invoice_values)
+                        for vals, member in items
+                    ]
+                )
             )
-            for dues, move in zip(company_dues, moves, strict=True):
-                dues.move_id = move
-            if post:
-                moves.action_post()
-        return all_dues.sudo(False)
+            for (vals, __), move in zip(items, company_moves, strict=True):
+                vals["move_id"] = move.id
+            moves |= company_moves
+        dues = Dues.create(vals_list)
+        if post and moves:
+            moves.action_post()
+        return dues.sudo(False), skipped
 
     def _prepare_period_dues(self, day):
         """Return ``(vals_list, [(member, reason)])`` for billing ``day``."""
@@ -496,9 +512,11 @@ class MembershipMember(models.Model):
             start, end = start_day, False
         elif plan.period_type == "rolling":
             last = live.sorted(lambda d: d.date_end or OPEN_END)[-1:]
-            if last and last.date_end and last.date_end + timedelta(
-                days=plan.grace_days
-            ) >= day:
+            if (
+                last
+                and last.date_end
+                and last.date_end + timedelta(days=plan.grace_days) >= day
+            ):
                 anchor = last.date_end + timedelta(days=1)
             elif not live:
                 anchor = self.join_date or day
@@ -576,7 +594,13 @@ class MembershipMember(models.Model):
         today = fields.Date.context_today(self)
         domain = [("state_next_date", "<=", today)]
         cron = self.env["ir.cron"]
-        field_names = ["state", "date_start", "date_end", "grace_end", "state_next_date"]
+        field_names = [
+            "state",
+            "date_start",
+            "date_end",
+            "grace_end",
+            "state_next_date",
+        ]
         while True:
             members = self.with_context(active_test=False).search(
                 domain, limit=batch_size, order="id"

@@ -138,7 +138,9 @@ class MembershipPlan(models.Model):
         for plan in self.filtered(lambda p: p.plan_type == "free"):
             if plan.fee or plan.entry_fee:
                 raise ValidationError(
-                    self.env._("The free plan %(plan)s cannot have fees.", plan=plan.name)
+                    self.env._(
+                        "The free plan %(plan)s cannot have fees.", plan=plan.name
+                    )
                 )
 
     @api.depends("member_ids")
@@ -214,9 +216,7 @@ class MembershipPlan(models.Model):
         if self.period_type == "lifetime":
             return (anchor or day, False)
         if self.period_type == "fixed":
-            anchor = day.replace(
-                month=self.fixed_start_month, day=self.fixed_start_day
-            )
+            anchor = day.replace(month=self.fixed_start_month, day=self.fixed_start_day)
         elif not anchor:
             anchor = day
         if anchor > day and self.period_type == "rolling":

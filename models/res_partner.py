@@ -18,9 +18,7 @@ class ResPartner(models.Model):
         counts = dict(
             self.env["membership.member"]
             .with_context(active_test=False)
-            ._read_group(
-                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
-            )
+            ._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
         )
         for partner in self:
             partner.membership_member_count = counts.get(partner, 0)

@@ -119,7 +119,9 @@ class TestDuesInvoicing(MembershipCommon):
         suspended = self.create_member(
             name="Suspended", email="s@example.com", suspended_from=date(2026, 10, 1)
         )
-        self.assertFalse((withdrawn | suspended)._create_period_dues(date(2026, 10, 15)))
+        self.assertFalse(
+            (withdrawn | suspended)._create_period_dues(date(2026, 10, 15))
+        )
 
     @freeze_time("2026-10-15 12:00:00")
     def test_lifetime_is_billed_once(self):
@@ -148,10 +150,7 @@ class TestDuesInvoicing(MembershipCommon):
     @freeze_time("2026-10-15 12:00:00")
     def test_billing_many_members_posts_one_invoice_each(self):
         members = self.env["membership.member"].create(
-            [
-                {"name": f"Batch {i}", "plan_id": self.plan_fixed.id}
-                for i in range(5)
-            ]
+            [{"name": f"Batch {i}", "plan_id": self.plan_fixed.id} for i in range(5)]
         )
         dues = members._create_period_dues(date(2026, 10, 15))
         self.assertEqual(len(dues), 5)

@@ -29,9 +29,7 @@ class TestMemberNumber(MembershipCommon):
             .with_company(other)
             .create({"name": "There", "plan_id": plan.id, "company_id": other.id})
         )
-        sequences = self.env["ir.sequence"].search(
-            [("code", "=", "membership.member")]
-        )
+        sequences = self.env["ir.sequence"].search([("code", "=", "membership.member")])
         self.assertIn(here.company_id, sequences.company_id)
         self.assertIn(other, sequences.company_id)
         self.assertEqual(there.member_number, "M000001")

@@ -41,7 +41,13 @@ class TestMemberState(MembershipCommon):
         self.assertEqual(member.state, "draft")
         self.assertRecordValues(
             self.history(member),
-            [{"old_state": False, "new_state": "draft", "reason": "Application received"}],
+            [
+                {
+                    "old_state": False,
+                    "new_state": "draft",
+                    "reason": "Application received",
+                }
+            ],
         )
 
     @freeze_time("2026-05-10 12:00:00")
@@ -148,7 +154,10 @@ class TestMemberState(MembershipCommon):
         with freeze_time("2026-06-01 12:00:00"):
             member.suspended_from = date(2026, 6, 1)
             member.write(
-                {"withdrawal_date": date(2026, 6, 15), "withdrawal_reason_id": reason.id}
+                {
+                    "withdrawal_date": date(2026, 6, 15),
+                    "withdrawal_reason_id": reason.id,
+                }
             )
             self.assertEqual(member.state, "suspended")
         self.run_state_cron("2026-06-15")

@@ -98,11 +98,15 @@ class TestMembershipPlan(TransactionCase):
             )
         # mid-month: the started month is not charged
         self.assertEqual(self.april._prorated_months(start, date(2026, 10, 15)), 5)
-        self.assertAlmostEqual(self.april._get_fee_amount(start, date(2026, 10, 15)), 50)
+        self.assertAlmostEqual(
+            self.april._get_fee_amount(start, date(2026, 10, 15)), 50
+        )
 
     def test_no_proration_without_the_option(self):
         self.april.prorate = False
-        self.assertEqual(self.april._get_fee_amount(date(2026, 4, 1), date(2026, 10, 1)), 120)
+        self.assertEqual(
+            self.april._get_fee_amount(date(2026, 4, 1), date(2026, 10, 1)), 120
+        )
 
     def test_paid_plan_gets_a_service_product(self):
         product = self.april.product_id

@@ -101,8 +101,10 @@ class TestMembershipSecurity(MembershipCommon):
     def test_officer_manages_members_and_dues_but_not_plans(self):
         member = self.member_a.with_user(self.officer)
         member.write({"phone": "+81 3 1234 5678"})
-        new = self.env["membership.member"].with_user(self.officer).create(
-            {"name": "Walk-in", "plan_id": self.plan_fixed.id}
+        new = (
+            self.env["membership.member"]
+            .with_user(self.officer)
+            .create({"name": "Walk-in", "plan_id": self.plan_fixed.id})
         )
         new.action_invoice_dues()
         self.assertEqual(new.state, "waiting")
@@ -116,12 +118,16 @@ class TestMembershipSecurity(MembershipCommon):
             new.unlink()
 
     def test_manager_manages_plans(self):
-        plan = self.env["membership.plan"].with_user(self.manager).create(
-            {"name": "Family", "code": "FAM", "fee": 80.0}
+        plan = (
+            self.env["membership.plan"]
+            .with_user(self.manager)
+            .create({"name": "Family", "code": "FAM", "fee": 80.0})
         )
         self.assertTrue(plan.product_id)
-        member = self.env["membership.member"].with_user(self.manager).create(
-            {"name": "Temp", "plan_id": plan.id}
+        member = (
+            self.env["membership.member"]
+            .with_user(self.manager)
+            .create({"name": "Temp", "plan_id": plan.id})
         )
         member.unlink()
 
@@ -136,7 +142,11 @@ class TestMembershipSecurity(MembershipCommon):
                 history.with_user(user).unlink()
             with self.assertRaises(AccessError):
                 self.env["membership.status.history"].with_user(user).create(
-                    {"member_id": self.member_a.id, "new_state": "active", "reason": "x"}
+                    {
+                        "member_id": self.member_a.id,
+                        "new_state": "active",
+                        "reason": "x",
+                    }
                 )
 
     def test_other_company_members_are_invisible(self):
@@ -165,3 +175,58 @@ class TestMembershipSecurity(MembershipCommon):
             ),
             2,
         )
+
+    def test_access_matrix_of_every_model(self):
+        """Model access per group: read, write, create, unlink."""
+        expected = {
+            # model: {user: "rwcu" letters granted}
+            "membership.plan": {
+                "employee": "",
+                "portal": "r",
+                "officer": "r",
+                "manager": "rwcu",
+            },
+            "membership.member": {
+                "employee": "",
+                "portal": "r",
+                "officer": "rwc",
+                "manager": "rwcu",
+            },
+            "membership.dues": {
+                "employee": "",
+                "portal": "r",
+                "officer": "rwc",
+                "manager": "rwcu",
+            },
+            "membership.status.history": {
+                "employee": "",
+                "portal": "r",
+                "officer": "r",
+                "manager": "r",
+            },
+            "membership.withdrawal.reason": {
+                "employee": "",
+                "portal": "",
+                "officer": "r",
+                "manager": "rwcu",
+            },
+            "membership.tier": {
+                "employee": "",
+                "portal": "r",
+                "officer": "r",
+                "manager": "rwcu",
+            },
+        }
+        users = {
+            "employee": self.employee,
+            "portal": self.portal_a,
+            "officer": self.officer,
+            "manager": self.manager,
+        }
+        operations = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
+        for model, rights in expected.items():
+            for who, letters in rights.items():
+                Model = self.env[model].with_user(users[who])
+                for letter, operation in operations.items():
+                    with self.subTest(model=model, user=who, operation=operation):
+                        self.assertEqual(Model.has_access(operation), letter in letters)

@@ -1,0 +1,27 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+from odoo import fields, models
+
+
+class MembershipDuesRunLine(models.Model):
+    """What a dues run did with one member, and why."""
+
+    _name = "membership.dues.run.line"
+    _description = "Membership Dues Run Result"
+    _order = "id"
+
+    run_id = fields.Many2one(
+        "membership.dues.run", required=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="run_id.company_id", store=True)
+    member_id = fields.Many2one(
+        "membership.member", required=True, index=True, ondelete="cascade"
+    )
+    status = fields.Selection(
+        [("billed", "Billed"), ("skipped", "Skipped"), ("error", "Error")],
+        required=True,
+        index=True,
+    )
+    reason = fields.Char()
+    dues_id = fields.Many2one("membership.dues", ondelete="set null")
+    move_id = fields.Many2one(related="dues_id.move_id", string="Invoice")
