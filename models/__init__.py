@@ -6,5 +6,6 @@ from . import membership_dues
 from . import membership_member
 from . import membership_dues_run
 from . import membership_dues_run_line
+from . import membership_dunning_step
 from . import account_move
 from . import res_partner

@@ -57,6 +57,9 @@ class MembershipDues(models.Model):
         tracking=True,
     )
     payment_state = fields.Selection(related="move_id.payment_state")
+    date_due = fields.Date(
+        string="Due Date", related="move_id.invoice_date_due", store=True
+    )
     amount_residual = fields.Monetary(
         related="move_id.amount_residual", string="Amount Due"
     )
@@ -78,6 +81,9 @@ class MembershipDues(models.Model):
         copy=False,
         ondelete="set null",
     )
+    amount_paid = fields.Monetary(compute="_compute_amount_paid")
+    receipt_number = fields.Char(copy=False, readonly=True, index="btree_not_null")
+    receipt_date = fields.Date(copy=False, readonly=True)
     dunning_level = fields.Integer(
         copy=False, help="Number of payment reminders sent for these dues."
     )
@@ -145,6 +151,12 @@ class MembershipDues(models.Model):
     def _compute_amount_total(self):
         for dues in self:
             dues.amount_total = dues.amount + dues.entry_fee_amount
+
+    @api.depends("amount_total", "move_id.amount_residual")
+    def _compute_amount_paid(self):
+        for dues in self:
+            residual = dues.move_id.amount_residual if dues.move_id else 0.0
+            dues.amount_paid = dues.amount_total - residual if dues.move_id else 0.0
 
     @api.depends(
         "cancelled",
@@ -271,6 +283,26 @@ class MembershipDues(models.Model):
             "invoice_line_ids": lines,
             **invoice_values,
         }
+
+    def _ensure_receipt_number(self):
+        """Number receipts on first issue, from the company's receipt sequence;
+        a reprint shows the same number."""
+        today = fields.Date.context_today(self)
+        for dues in self.filtered(lambda d: not d.receipt_number):
+            dues.sudo().write(
+                {
+                    "receipt_number": self.env["ir.sequence"]
+                    .with_company(dues.company_id)
+                    .sudo()
+                    .next_by_code("membership.dues.receipt"),
+                    "receipt_date": today,
+                }
+            )
+
+    def action_print_receipt(self):
+        return self.env.ref(
+            "membership_management.action_report_dues_receipt"
+        ).report_action(self)
 
     def action_view_invoice(self):
         self.ensure_one()

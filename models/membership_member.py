@@ -131,6 +131,10 @@ class MembershipMember(models.Model):
     withdrawal_reason_id = fields.Many2one(
         "membership.withdrawal.reason", tracking=True, ondelete="restrict"
     )
+    renewal_notice_date_end = fields.Date(
+        copy=False,
+        help="Technical: the coverage end for which the renewal notice was sent.",
+    )
     tier_id = fields.Many2one("membership.tier", tracking=True, ondelete="restrict")
     points = fields.Integer()
     dues_ids = fields.One2many("membership.dues", "member_id")
@@ -616,6 +620,52 @@ class MembershipMember(models.Model):
                 break
             if len(members) < batch_size:
                 break
+
+    @api.model
+    def _send_renewal_notices(self, batch_size=200):
+        """Tell active members of auto-renewing plans that their coverage ends
+        soon, once per coverage end (``membership_management.renewal_notice_days``
+        days before it; 0 turns the notices off)."""
+        days = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("membership_management.renewal_notice_days", 30)
+        )
+        template = self.env.ref(
+            "membership_management.mail_template_renewal_notice",
+            raise_if_not_found=False,
+        )
+        if days <= 0 or not template:
+            return
+        today = fields.Date.context_today(self)
+        domain = Domain.AND(
+            [
+                Domain("state", "=", "active"),
+                Domain("plan_id.auto_renew", "=", True),
+                Domain("date_end", ">=", today),
+                Domain("date_end", "<=", today + timedelta(days=days)),
+                # a notice dated before today was for an earlier coverage end
+                Domain("renewal_notice_date_end", "=", False)
+                | Domain("renewal_notice_date_end", "<", today),
+            ]
+        )
+        cron = self.env["ir.cron"]
+        while members := self.search(domain, limit=batch_size, order="id"):
+            for member in members:
+                renewed = member.dues_ids.filtered(
+                    lambda d, m=member: (
+                        d.state != "cancelled" and d.date_start > m.date_end
+                    )
+                )
+                if not renewed:
+                    member.message_post_with_source(
+                        template,
+                        subtype_xmlid="mail.mt_comment",
+                        partner_ids=member.partner_id.ids,
+                    )
+                member.renewal_notice_date_end = member.date_end
+            if cron._commit_progress(len(members)) <= 0:
+                return
 
     # ------------------------------------------------------------
     # TOOLS

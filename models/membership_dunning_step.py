@@ -1,0 +1,114 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.fields import Domain
+
+
+class MembershipDunningStep(models.Model):
+    """A payment reminder sent a number of days after the dues' due date.
+
+    The steps of a company, ordered by days, are levels 1, 2, 3...: dues at
+    level N only ever receive a later step, so no reminder is sent twice.
+    """
+
+    _name = "membership.dunning.step"
+    _description = "Membership Payment Reminder Step"
+    _order = "days_after_due, id"
+
+    name = fields.Char(required=True, translate=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company",
+        index=True,
+        help="Leave empty to use the step in every company that has no steps of "
+        "its own.",
+    )
+    days_after_due = fields.Integer(
+        required=True, help="Days after the invoice due date to send this reminder."
+    )
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="E-mail Template",
+        required=True,
+        domain=[("model", "=", "membership.dues")],
+    )
+    suspend_member = fields.Boolean(
+        help="Also suspend the member from the day this reminder is sent."
+    )
+
+    _days_positive = models.Constraint(
+        "CHECK(days_after_due >= 0)", "Reminders are sent on or after the due date."
+    )
+
+    # ------------------------------------------------------------
+    # CRON
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_send_reminders(self, batch_size=200):
+        """Send due reminders in batches, latest step first, then renewal notices.
+
+        Each batch is committed: a crash resumes without resending, since the
+        dues' ``dunning_level`` is raised in the same transaction as the mail.
+        """
+        today = fields.Date.context_today(self)
+        cron = self.env["ir.cron"]
+        unpaid = self.env["membership.dues"]._read_group(
+            [("state", "in", ["invoiced", "partial"])], ["company_id"]
+        )
+        for (company,) in unpaid:
+            steps = self.search([("company_id", "=", company.id)]) or self.search(
+                [("company_id", "=", False)]
+            )
+            # the latest step that is due wins: a 60-day-late dues gets the
+            # final notice only, not the three reminders at once
+            for level, step in reversed(list(enumerate(steps, start=1))):
+                domain = Domain.AND(
+                    [
+                        Domain("company_id", "=", company.id),
+                        Domain("state", "in", ["invoiced", "partial"]),
+                        Domain("dunning_level", "<", level),
+                        Domain(
+                            "date_due",
+                            "<=",
+                            today - timedelta(days=step.days_after_due),
+                        ),
+                    ]
+                )
+                while dues := self.env["membership.dues"].search(
+                    domain, limit=batch_size, order="id"
+                ):
+                    step._send(dues, level)
+                    if cron._commit_progress(len(dues)) <= 0:
+                        return
+        self.env["membership.member"]._send_renewal_notices(batch_size=batch_size)
+
+    def _send(self, dues, level):
+        """Mail this reminder for ``dues`` and log it on the dues and members."""
+        self.ensure_one()
+        for record in dues:
+            record.message_post_with_source(
+                self.mail_template_id,
+                subtype_xmlid="mail.mt_comment",
+                partner_ids=record.partner_id.ids,
+            )
+            record.member_id.message_post(
+                body=self.env._(
+                    "Payment reminder “%(step)s” sent for %(dues)s.",
+                    step=self.name,
+                    dues=record.name,
+                ),
+            )
+        dues.write({"dunning_level": level})
+        if self.suspend_member:
+            today = fields.Date.context_today(self)
+            dues.member_id.filtered(
+                lambda m: m.state not in ("suspended", "withdrawn")
+            ).write(
+                {
+                    "suspended_from": today,
+                    "suspension_reason": self.env._("Dues unpaid after reminders"),
+                }
+            )

@@ -1,0 +1,1 @@
+from . import report_dues_receipt

@@ -1,0 +1,117 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+from datetime import date
+from unittest.mock import patch
+
+from odoo.tests import freeze_time, tagged
+
+from .common import MembershipCommon
+
+
+@tagged("post_install", "-at_install")
+class TestDunning(MembershipCommon):
+    """Payment reminders (督促) after the due date, and renewal notices."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        with freeze_time("2026-05-10 12:00:00"):
+            cls.members = cls.env["membership.member"].create(
+                [
+                    {
+                        "name": f"Late {i}",
+                        "email": f"late{i}@example.com",
+                        "plan_id": cls.plan_fixed.id,
+                        "join_date": date(2026, 4, 1),
+                    }
+                    for i in range(3)
+                ]
+            )
+            cls.dues = cls.members._create_period_dues(date(2026, 5, 10))
+        cls.step_final = cls.env.ref("membership_management.dunning_step_final")
+
+    def run_reminders(self, day, batch_size=200):
+        commits = []
+        with (
+            freeze_time(f"{day} 12:00:00"),
+            patch.object(self.env.cr, "commit", lambda: commits.append(1)),
+        ):
+            self.env["membership.dunning.step"]._cron_send_reminders(
+                batch_size=batch_size
+            )
+        return len(commits)
+
+    def reminders(self, dues):
+        return dues.message_ids.filtered(
+            lambda m: m.subject and "membership dues" in m.subject
+        )
+
+    def test_steps_are_sent_once_each_in_order(self):
+        dues = self.dues[0]
+        self.assertEqual(dues.date_due, date(2026, 5, 10))
+        self.run_reminders("2026-05-16")
+        self.assertEqual(dues.dunning_level, 0)
+        self.run_reminders("2026-05-17")
+        self.assertEqual(dues.dunning_level, 1)
+        self.assertEqual(len(self.reminders(dues)), 1)
+        self.assertIn(dues.partner_id, self.reminders(dues).partner_ids)
+        self.assertIn(
+            "Friendly reminder", dues.member_id.message_ids[:1].body.striptags()
+        )
+        self.run_reminders("2026-05-18")  # the same step is never sent twice
+        self.assertEqual(len(self.reminders(dues)), 1)
+        self.run_reminders("2026-06-09")
+        self.assertEqual(dues.dunning_level, 2)
+        self.run_reminders("2026-07-09")
+        self.assertEqual(dues.dunning_level, 3)
+        self.assertEqual(
+            self.reminders(dues).mapped("subject"),
+            [
+                f"Final notice: membership dues {dues.move_id.name}",
+                f"Second reminder: membership dues {dues.move_id.name}",
+                f"Reminder: your membership dues {dues.move_id.name}",
+            ],
+        )
+
+    def test_very_late_dues_get_only_the_latest_step(self):
+        self.run_reminders("2026-07-20")
+        for dues in self.dues:
+            self.assertEqual(dues.dunning_level, 3)
+            self.assertEqual(len(self.reminders(dues)), 1)
+
+    def test_paid_dues_get_no_reminder(self):
+        paid = self.dues[1]
+        self.pay(paid.move_id, date(2026, 5, 12))
+        self.run_reminders("2026-07-20")
+        self.assertEqual(paid.dunning_level, 0)
+        self.assertFalse(self.reminders(paid))
+
+    def test_final_step_can_suspend_the_member(self):
+        self.step_final.suspend_member = True
+        self.run_reminders("2026-07-20")
+        member = self.dues[0].member_id
+        self.assertEqual(member.suspended_from, date(2026, 7, 20))
+        self.assertEqual(member.state, "suspended")
+
+    def test_reminders_commit_per_batch(self):
+        commits = self.run_reminders("2026-05-17", batch_size=1)
+        self.assertGreaterEqual(commits, 3)
+        self.assertEqual(set(self.dues.mapped("dunning_level")), {1})
+
+    def test_renewal_notice_is_sent_once_before_coverage_ends(self):
+        member = self.members[2]
+        self.pay(self.dues[2].move_id, date(2026, 5, 11))
+        self.assertEqual(member.date_end, date(2027, 3, 31))
+
+        def notices():
+            return member.message_ids.filtered(
+                lambda m: m.subject and "Your membership ends" in m.subject
+            )
+
+        self.run_reminders("2027-02-20")  # 39 days before: too early
+        self.assertFalse(notices())
+        self.run_reminders("2027-03-05")
+        self.assertEqual(len(notices()), 1)
+        self.assertEqual(member.renewal_notice_date_end, date(2027, 3, 31))
+        self.run_reminders("2027-03-06")
+        self.assertEqual(len(notices()), 1)
