@@ -64,6 +64,12 @@ class MembershipMember(models.Model):
     city = fields.Char(
         related="partner_id.city", inherited=True, readonly=False, tracking=6
     )
+    name_kana = fields.Char(
+        string="Name Reading",
+        tracking=True,
+        help="Reading of the name in kana (フリガナ): bank transfers show payers "
+        "this way.",
+    )
     birth_date = fields.Date(
         tracking=7, groups="membership_management.group_membership_user"
     )
@@ -458,10 +464,17 @@ class MembershipMember(models.Model):
         where ``skipped`` lists ``(member, reason)``.
         """
         vals_list, skipped = self._prepare_period_dues(day)
+        invoice_values = {"invoice_date": day, **(invoice_values or {})}
+        dues = self._create_dues_with_invoices(vals_list, invoice_values, post=post)
+        return dues, skipped
+
+    @api.model
+    def _create_dues_with_invoices(self, vals_list, invoice_values, post=True):
+        """Create dues from ``vals_list`` with their invoices, in batch: one
+        ``account.move`` create per company, one post, one dues create."""
         Dues = self.env["membership.dues"].sudo()
         if not vals_list:
-            return Dues.sudo(False), skipped
-        invoice_values = {"invoice_date": day, **(invoice_values or {})}
+            return Dues.sudo(False)
         members = self.browse([vals["member_id"] for vals in vals_list])
         to_invoice = defaultdict(list)
         for vals, member in zip(vals_list, members, strict=True):
@@ -487,7 +500,7 @@ class MembershipMember(models.Model):
         dues = Dues.create(vals_list)
         if post and moves:
             moves.action_post()
-        return dues.sudo(False), skipped
+        return dues.sudo(False)
 
     def _prepare_period_dues(self, day):
         """Return ``(vals_list, [(member, reason)])`` for billing ``day``."""
@@ -573,6 +586,17 @@ class MembershipMember(models.Model):
         )
         action["domain"] = [("member_id", "=", self.id)]
         return action
+
+    def action_change_plan(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Change Plan"),
+            "res_model": "membership.plan.change",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_member_id": self.id},
+        }
 
     def action_withdraw(self):
         """Open the member form on the withdrawal fields (staff set date/reason)."""

@@ -84,6 +84,17 @@ class MembershipPlan(models.Model):
         help="Fixed periods: a member joining mid-period pays only the whole months "
         "left in the period."
     )
+    prorate_rounding = fields.Selection(
+        [
+            ("whole_months", "Whole months left (the started month is free)"),
+            ("started_months", "Months left, counting the started month"),
+            ("days", "Days left"),
+        ],
+        string="Proration",
+        default="whole_months",
+        required=True,
+        help="How a mid-period start is charged on a prorated plan.",
+    )
     grace_days = fields.Integer(
         default=30,
         tracking=True,
@@ -236,17 +247,20 @@ class MembershipPlan(models.Model):
         return start + relativedelta(months=self.period_months) - timedelta(days=1)
 
     def _prorated_months(self, period_start, coverage_start):
-        """Whole months of the period left on ``coverage_start``.
+        """Months of the period charged when covered from ``coverage_start``.
 
-        A month counts when the member is covered from its first day: joining on
-        October 15 of an April-March year pays November to March (5 months).
+        With whole months, joining on October 15 of an April-March year pays
+        November to March (5 months); counting the started month, 6.
         """
         self.ensure_one()
-        return sum(
-            1
-            for i in range(self.period_months)
-            if period_start + relativedelta(months=i) >= coverage_start
-        )
+        slots = [
+            period_start + relativedelta(months=i) for i in range(self.period_months)
+        ]
+        if self.prorate_rounding == "started_months":
+            return sum(
+                1 for start in slots if start + relativedelta(months=1) > coverage_start
+            )
+        return sum(1 for start in slots if start >= coverage_start)
 
     def _get_fee_amount(self, period_start, coverage_start):
         """Fee for a period that the member is covered by from ``coverage_start``."""
@@ -258,6 +272,17 @@ class MembershipPlan(models.Model):
             and self.prorate
             and coverage_start > period_start
         ):
-            months = self._prorated_months(period_start, coverage_start)
-            return self.currency_id.round(self.fee * months / self.period_months)
+            return self._get_partial_amount(self.fee, period_start, coverage_start)
         return self.fee
+
+    def _get_partial_amount(self, amount, period_start, from_date):
+        """Share of ``amount`` (one whole period from ``period_start``) that
+        falls on or after ``from_date``, rounded as the plan says."""
+        self.ensure_one()
+        if self.prorate_rounding == "days":
+            end = self._period_end(period_start)
+            total = (end - period_start).days + 1
+            left = max((end - from_date).days + 1, 0)
+            return self.currency_id.round(amount * left / total)
+        months = self._prorated_months(period_start, from_date)
+        return self.currency_id.round(amount * months / self.period_months)

@@ -135,3 +135,20 @@ class TestMembershipPlan(TransactionCase):
             {"name": "Dup", "code": "T-APR", "company_id": other.id}
         )
         self.assertEqual(plan.company_id, other)
+
+    def test_proration_counting_the_started_month(self):
+        self.april.prorate_rounding = "started_months"
+        start = date(2026, 4, 1)
+        self.assertEqual(self.april._prorated_months(start, date(2026, 10, 15)), 6)
+        self.assertEqual(self.april._prorated_months(start, date(2026, 10, 1)), 6)
+        self.assertAlmostEqual(
+            self.april._get_fee_amount(start, date(2026, 10, 15)), 60
+        )
+
+    def test_proration_by_days(self):
+        self.april.prorate_rounding = "days"
+        start = date(2026, 4, 1)
+        # 2027-03-01 to 2027-03-31: 31 of 365 days
+        self.assertAlmostEqual(
+            self.april._get_fee_amount(start, date(2027, 3, 1)), 10.19, places=2
+        )

@@ -1,0 +1,1 @@
+from . import membership_plan_change
