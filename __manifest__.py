@@ -33,6 +33,7 @@
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "wizards/membership_plan_change_views.xml",
+        "views/portal_templates.xml",
         "views/menus.xml",
         "reports/membership_dues_receipt.xml",
     ],

@@ -299,6 +299,10 @@ class MembershipDues(models.Model):
                 }
             )
 
+    def _get_report_base_filename(self):
+        self.ensure_one()
+        return self.env._("Receipt %(number)s", number=self.receipt_number or self.name)
+
     def action_print_receipt(self):
         return self.env.ref(
             "membership_management.action_report_dues_receipt"

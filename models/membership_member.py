@@ -1,13 +1,15 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 import logging
+import uuid
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import format_date
+from odoo.tools import consteq, format_date
+from odoo.tools.misc import hmac
 
 _logger = logging.getLogger(__name__)
 
@@ -136,6 +138,13 @@ class MembershipMember(models.Model):
     withdrawal_date = fields.Date(tracking=True)
     withdrawal_reason_id = fields.Many2one(
         "membership.withdrawal.reason", tracking=True, ondelete="restrict"
+    )
+    card_uuid = fields.Char(
+        copy=False,
+        default=lambda self: uuid.uuid4().hex,
+        groups="membership_management.group_membership_user",
+        help="Technical: identifies the membership card; a new one revokes the "
+        "printed and on-screen cards.",
     )
     renewal_notice_date_end = fields.Date(
         copy=False,
@@ -598,6 +607,15 @@ class MembershipMember(models.Model):
             "context": {"default_member_id": self.id},
         }
 
+    def action_revoke_card(self):
+        """Invalidate every card shown or printed so far."""
+        for member in self:
+            member.card_uuid = uuid.uuid4().hex
+            member.message_post(
+                body=self.env._("Membership card revoked and reissued.")
+            )
+        return True
+
     def action_withdraw(self):
         """Open the member form on the withdrawal fields (staff set date/reason)."""
         self.ensure_one()
@@ -690,6 +708,122 @@ class MembershipMember(models.Model):
                 member.renewal_notice_date_end = member.date_end
             if cron._commit_progress(len(members)) <= 0:
                 return
+
+    # ------------------------------------------------------------
+    # PRIVACY
+    # ------------------------------------------------------------
+
+    def _get_personal_data(self):
+        """Everything the addon holds about this member, for "download my data"."""
+        self.ensure_one()
+        member = self.sudo()
+        return {
+            "member": {
+                "member_number": member.member_number,
+                "name": member.name,
+                "name_kana": member.name_kana,
+                "email": member.email,
+                "phone": member.phone,
+                "street": member.street,
+                "zip": member.zip,
+                "city": member.city,
+                "country": member.country_id.name,
+                "birth_date": member.birth_date,
+                "plan": member.plan_id.name,
+                "state": member.state,
+                "join_date": member.join_date,
+                "covered_from": member.date_start,
+                "covered_until": member.date_end,
+                "suspended_from": member.suspended_from,
+                "suspended_until": member.suspended_until,
+                "withdrawal_date": member.withdrawal_date,
+            },
+            "dues": [
+                {
+                    "period": dues.name,
+                    "amount": dues.amount_total,
+                    "currency": dues.currency_id.name,
+                    "state": dues.state,
+                    "invoice": dues.move_id.name,
+                    "receipt": dues.receipt_number,
+                }
+                for dues in member.dues_ids
+            ],
+            "status_history": [
+                {
+                    "date": history.date,
+                    "from": history.old_state,
+                    "to": history.new_state,
+                    "reason": history.reason,
+                }
+                for history in member.status_history_ids
+            ],
+        }
+
+    def _request_erasure(self):
+        """Record a member's erasure request as a to-do for membership managers."""
+        manager_group = self.env.ref("membership_management.group_membership_manager")
+        responsible = manager_group.sudo().user_ids.filtered(
+            lambda u: u.active and not u.share and u.id != 1
+        )[:1] or self.env.ref("base.user_admin")
+        for member in self.sudo():
+            member.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Personal data erasure requested"),
+                note=self.env._(
+                    "The member asked from the portal for the erasure of their "
+                    "personal data."
+                ),
+                user_id=responsible.id,
+            )
+            member.message_post(
+                body=self.env._(
+                    "The member asked for the erasure of their personal data."
+                )
+            )
+
+    # ------------------------------------------------------------
+    # MEMBERSHIP CARD
+    # ------------------------------------------------------------
+
+    def _get_card_token(self):
+        """Signed card token for the QR code: ``<card id>.<expiry>.<signature>``.
+
+        It carries no member id; it expires at the end of grace (lifetime cards
+        after five years) and dies when the card is revoked.
+        """
+        self.ensure_one()
+        member = self.sudo()
+        today = fields.Date.context_today(self)
+        expiry = member.grace_end or member.date_end or today + timedelta(days=5 * 365)
+        payload = f"{member.card_uuid}.{expiry:%Y%m%d}"
+        return f"{payload}.{self._sign_card_payload(payload)}"
+
+    @api.model
+    def _sign_card_payload(self, payload):
+        return hmac(self.env(su=True), "membership_management-card", payload)[:32]
+
+    @api.model
+    def _get_member_from_card_token(self, token):
+        """The member a card token belongs to, or an empty recordset when the
+        token is malformed, tampered with, expired or revoked."""
+        Member = self.sudo().with_context(active_test=False)
+        parts = (token or "").strip().split(".")
+        if len(parts) != 3:
+            return Member.browse()
+        card_uuid, expiry, signature = parts
+        expected = self._sign_card_payload(f"{card_uuid}.{expiry}")
+        if not consteq(signature, expected):
+            return Member.browse()
+        try:
+            expiry_date = datetime.strptime(expiry, "%Y%m%d").date()
+        except ValueError:
+            return Member.browse()
+        if expiry_date < fields.Date.context_today(self):
+            return Member.browse()
+        return Member.search(
+            [("card_uuid", "=", card_uuid), ("state", "!=", "withdrawn")], limit=1
+        )
 
     # ------------------------------------------------------------
     # TOOLS

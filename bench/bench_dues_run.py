@@ -1,0 +1,518 @@
+#!/usr/bin/env python3
+"""Benchmark: bill N members with our dues run, and with OCA ``membership``.
+
+Run it with ``make bench`` / ``python3 tools/runner.py bench``: the runner sets
+the PG* variables and MM_ODOO_ARGS, MM_ADDONS_PATH and MM_REPO.
+
+What is measured
+  ours   A paid fixed-period ``membership.plan`` with N ``membership.member``
+         records, billed by one ``membership.dues.run``: ``action_start()``
+         then ``_cron_process_runs()`` until the run is done, exactly what the
+         cron job does (one posted invoice and one dues per member, a commit
+         after each batch).  Measured three times on fresh members: with the
+         run's default batch size, then with batch sizes 100 and 1,000; the
+         target is the same number of queries per member whatever the batch.
+  peer   OCA ``membership`` 19.0 (the ``odoo-addon-membership`` wheel): the
+         same N members as contacts, invoiced for a membership product by its
+         own wizard, ``membership.invoice.membership_invoice()`` (one draft
+         invoice per partner, in one transaction), then, as a second row,
+         those invoices posted with ``action_post()`` since ours posts too.
+
+Only the billing is timed (``time.perf_counter``) and counted (the
+process-wide ``odoo.sql_db.sql_counter``), not the creation of the members.  A
+small unmeasured warm-up fills Odoo's caches first on each side.
+
+Each side has its own fresh database, ``mm_bench_ours`` (``-i
+membership_management``) and ``mm_bench_peer`` (``-i membership``), dropped at
+the start and at the end.  The peer is a benchmark dependency only: it is
+installed with ``pip install --no-deps --target .var/bench-peer`` when missing
+and its folder is put on the addons path of the peer's processes only.  Each
+side is measured in a child process of this script (``--side``), so the two
+never share an addons path or a registry.
+
+Environment
+  MM_BENCH_N      members billed per measurement (default 2000)
+  MM_BENCH_PEER   0 skips the peer (e.g. MM_BENCH_N=20000 MM_BENCH_PEER=0)
+
+The output is a table ending with a ``SUMMARY:`` line; the exit code is 0 when
+every measurement billed all N members.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+OURS_DB = "mm_bench_ours"
+PEER_DB = "mm_bench_peer"
+OURS_MODULE = "membership_management"
+PEER_MODULE = "membership"
+PEER_REQUIREMENT = "odoo-addon-membership==19.0.*"
+DEFAULT_N = 2000
+BATCH_SIZES = (100, 1000)  # measured after the run's default batch size
+WARMUP_N = 20
+FEE = 100.0
+RESULT_MARK = "BENCH_RESULT "
+REPO = Path(os.environ.get("MM_REPO") or Path(__file__).resolve().parent.parent)
+VAR = REPO / ".var"
+PEER_DIR = VAR / "bench-peer"
+PEER_ADDONS = PEER_DIR / "odoo" / "addons"  # the wheel's namespace layout
+
+
+class BenchError(Exception):
+    """A failure reported in one line, without a traceback."""
+
+
+def say(message=""):
+    print(message, flush=True)
+
+
+# ---------------------------------------------------------------------------
+# Orchestration (the script as the runner starts it)
+# ---------------------------------------------------------------------------
+
+
+def odoo_args(addons_path):
+    """MM_ODOO_ARGS with the addons path replaced by ``addons_path``."""
+    args = shlex.split(os.environ.get("MM_ODOO_ARGS", ""))
+    args = [a for a in args if not a.startswith("--addons-path")]
+    return [*args, f"--addons-path={addons_path}"]
+
+
+def addons_path(side):
+    base = os.environ.get("MM_ADDONS_PATH")
+    if not base:
+        raise BenchError(
+            "MM_ADDONS_PATH is not set: run `python3 tools/runner.py bench`"
+        )
+    return f"{base},{PEER_ADDONS}" if side == "peer" else base
+
+
+def data_dir():
+    for arg in shlex.split(os.environ.get("MM_ODOO_ARGS", "")):
+        if arg.startswith("--data-dir="):
+            return Path(arg.split("=", 1)[1])
+    return None
+
+
+def drop_database(dbname):
+    """Drop dbname (closing its connections) and its filestore."""
+    import psycopg2  # noqa: PLC0415  (Odoo's dependency; PG* come from the env)
+
+    conn = psycopg2.connect(dbname="postgres")
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cr:
+            cr.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+    finally:
+        conn.close()
+    if data_dir():
+        shutil.rmtree(data_dir() / "filestore" / dbname, ignore_errors=True)
+
+
+def peer_version():
+    infos = sorted(PEER_DIR.glob("odoo_addon_membership-*.dist-info"))
+    return infos[-1].name.removesuffix(".dist-info").split("-")[1] if infos else "?"
+
+
+def ensure_peer():
+    """Install the peer's wheel into .var/bench-peer unless it is there."""
+    if (PEER_ADDONS / PEER_MODULE / "__manifest__.py").exists():
+        return
+    say(f"[setup] pip install --no-deps --target {PEER_DIR} '{PEER_REQUIREMENT}'")
+    cmd = [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet"]
+    cmd += ["--disable-pip-version-check", "--target", str(PEER_DIR)]
+    proc = subprocess.run(
+        [*cmd, PEER_REQUIREMENT], capture_output=True, text=True, check=False
+    )
+    if proc.returncode or not (PEER_ADDONS / PEER_MODULE).is_dir():
+        raise BenchError(f"installing the peer failed:\n{proc.stdout}{proc.stderr}")
+
+
+def create_database(side, dbname, module):
+    """Create dbname with module installed (no demo data), via Odoo's CLI."""
+    log_path = VAR / f"bench.{dbname}.log"
+    cmd = [sys.executable, "-m", "odoo", *odoo_args(addons_path(side))]
+    cmd += ["-d", dbname, "-i", module, "--stop-after-init", "--no-http"]
+    cmd += ["--log-level=warn", f"--logfile={log_path}"]
+    say(f"[setup] installing {module} into {dbname} (log: {log_path})")
+    start = time.perf_counter()
+    # stray prints (docutils rendering descriptions...) are only shown on failure
+    proc = subprocess.run(
+        cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False
+    )
+    if proc.returncode:
+        tail = log_path.read_text(errors="replace")[-3000:] if log_path.exists() else ""
+        output = (proc.stdout + proc.stderr)[-3000:]
+        raise BenchError(
+            f"installing {module} failed (exit {proc.returncode}):\n{output}{tail}"
+        )
+    say(f"[setup] {dbname} ready in {time.perf_counter() - start:.0f}s")
+
+
+def measure(side, dbname, n):
+    """Run this script as ``--side`` in a child process; return its rows."""
+    cmd = [sys.executable, __file__, "--side", side, "--db", dbname, "--n", str(n)]
+    say(f"[{side}] billing {n} members")
+    proc = subprocess.run(
+        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True, check=False
+    )
+    rows = None
+    for line in proc.stdout.splitlines():
+        if line.startswith(RESULT_MARK):
+            rows = json.loads(line[len(RESULT_MARK) :])
+        else:
+            say(line)
+    if proc.returncode or rows is None:
+        raise BenchError(f"the {side} measurement failed (exit {proc.returncode})")
+    return rows
+
+
+def per_second(row):
+    return row["members"] / row["seconds"] if row["seconds"] else float("inf")
+
+
+def per_member(row):
+    return row["queries"] / row["members"]
+
+
+def print_report(n, ours, peer):
+    header = (
+        f"{'side':<5} {'billing':<34} {'batch':>5} {'members':>8} {'seconds':>8} "
+        f"{'members/s':>10} {'queries':>9} {'queries/member':>15}"
+    )
+    say()
+    say(f"Dues billing benchmark, N={n} members per row")
+    say(f"  ours: {OURS_MODULE} membership.dues.run (posted invoices, dues)")
+    if peer:
+        say(
+            f"  peer: OCA membership {peer_version()} (odoo-addon-membership), "
+            "membership.invoice wizard"
+        )
+    say()
+    say(header)
+    say("-" * len(header))
+    for row in ours + (peer or []):
+        say(
+            f"{row['side']:<5} {row['label']:<34} {row['batch'] or '-':>5} "
+            f"{row['members']:>8} {row['seconds']:>8.2f} {per_second(row):>10.1f} "
+            f"{row['queries']:>9} {per_member(row):>15.2f}"
+        )
+    say()
+    by_batch = sorted((row["batch"], per_member(row)) for row in ours)
+    values = [q for __, q in by_batch]
+    spread = (max(values) - min(values)) / min(values) * 100 if min(values) else 0.0
+    say(
+        "ours, queries/member by batch size: "
+        + ", ".join(f"{batch}: {q:.2f}" for batch, q in by_batch)
+        + f" (spread {spread:.1f}%; target: the same whatever the batch size)"
+    )
+    main = ours[0]
+    summary = (
+        f"SUMMARY: N={n}; ours {per_second(main):.1f} members/s, "
+        f"{per_member(main):.2f} queries/member (batch {main['batch']}), "
+        + ", ".join(f"{q:.2f} at batch {b}" for b, q in by_batch if b != main["batch"])
+    )
+    if peer:
+        wizard, posted = peer
+        summary += (
+            f"; peer wizard {per_second(wizard):.1f} members/s, "
+            f"{per_member(wizard):.2f} queries/member: ratio ours/peer "
+            f"{per_second(main) / per_second(wizard):.2f}x"
+            f" ({per_second(main) / per_second(posted):.2f}x against the peer "
+            f"with posting, {per_second(posted):.1f} members/s)"
+        )
+    else:
+        summary += "; peer skipped (MM_BENCH_PEER=0)"
+    say(summary)
+
+
+def orchestrate():
+    try:
+        n = int(os.environ.get("MM_BENCH_N") or DEFAULT_N)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise BenchError("MM_BENCH_N must be a whole number of members, at least 1")
+    peer_setting = (os.environ.get("MM_BENCH_PEER") or "1").strip().lower()
+    with_peer = peer_setting not in ("0", "false", "no", "off")
+    VAR.mkdir(exist_ok=True)
+    started = time.perf_counter()
+    databases = [OURS_DB, PEER_DB]  # both, in case an earlier run left one
+    try:
+        for dbname in databases:
+            drop_database(dbname)
+        create_database("ours", OURS_DB, OURS_MODULE)
+        if with_peer:
+            ensure_peer()
+            create_database("peer", PEER_DB, PEER_MODULE)
+        ours = measure("ours", OURS_DB, n)
+        peer = measure("peer", PEER_DB, n) if with_peer else None
+    finally:
+        for dbname in databases:
+            with contextlib.suppress(Exception):
+                drop_database(dbname)
+    say(f"[done] dropped {', '.join(databases)}")
+    say(f"[done] total {time.perf_counter() - started:.0f}s")
+    print_report(n, ours, peer)
+
+
+# ---------------------------------------------------------------------------
+# Measurements (the script as a child process, inside Odoo)
+# ---------------------------------------------------------------------------
+
+
+def open_registry(side, dbname):
+    import odoo  # noqa: PLC0415
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    args = [*odoo_args(addons_path(side)), "-d", dbname]
+    args += ["--no-http", "--log-level=warn"]
+    odoo.tools.config.parse_config(args, setup_logging=True)
+    return Registry(dbname)
+
+
+@contextlib.contextmanager
+def environment(registry):
+    """A superuser environment on a fresh cursor, committed on success."""
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    with registry.cursor() as cr:
+        yield api.Environment(cr, SUPERUSER_ID, {})
+
+
+class Measure:
+    """Time and count the queries of a block (all cursors of the process)."""
+
+    def __enter__(self):
+        from odoo import sql_db  # noqa: PLC0415
+
+        self._sql_db = sql_db
+        self.queries = sql_db.sql_counter
+        self.seconds = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.seconds
+        self.queries = self._sql_db.sql_counter - self.queries
+
+
+def ensure_chart(env):
+    """Load the generic chart of accounts when the company has no journals."""
+    company = env.company
+    Journal = env["account.journal"]
+    if not Journal.search_count(
+        [("company_id", "=", company.id), ("type", "=", "sale")]
+    ):
+        env["account.chart.template"].try_loading(
+            "generic_coa", company, install_demo=False
+        )
+
+
+def period():
+    """This year: the fixed plans start on 1 January."""
+    today = date.today()
+    return date(today.year, 1, 1), date(today.year, 12, 31)
+
+
+def contacts(n, prefix):
+    return [
+        {"name": f"{prefix} Member {i}", "email": f"{prefix.lower()}{i}@bench.example"}
+        for i in range(n)
+    ]
+
+
+def bill_ours(registry, n, code, batch_size=None):
+    """Create a plan with n members, bill them with one dues run; one row."""
+    from odoo import Command  # noqa: PLC0415
+
+    start, __ = period()
+    with environment(registry) as env:
+        quiet = env(context={"tracking_disable": True})
+        plan = quiet["membership.plan"].create(
+            {
+                "name": f"Bench {code}",
+                "code": f"BENCH-{code}",
+                "plan_type": "paid",
+                "fee": FEE,
+                "period_type": "fixed",
+                "period_months": 12,
+                "fixed_start_month": 1,
+                "fixed_start_day": 1,
+            }
+        )
+        members = quiet["membership.member"].create(
+            [dict(vals, plan_id=plan.id, join_date=start) for vals in contacts(n, code)]
+        )
+        vals = {
+            "name": f"Bench {code}",
+            "plan_ids": [Command.set(plan.ids)],
+            "period_date": start,
+            "invoice_date": start,
+        }
+        if batch_size:
+            vals["batch_size"] = batch_size
+        run_id = env["membership.dues.run"].create(vals).id
+        member_ids = members.ids
+    with environment(registry) as env:
+        run = env["membership.dues.run"].browse(run_id)
+        batch = run.batch_size
+        with Measure() as measured:
+            run.action_start()
+            for __ in range(n // batch + 10):  # one call normally does it all
+                env["membership.dues.run"]._cron_process_runs()
+                run.invalidate_recordset()
+                if run.state != "running":
+                    break
+            env.cr.commit()
+        if run.state != "done" or run.billed_count != n:
+            raise BenchError(
+                f"run {code}: state {run.state}, {run.billed_count} billed, "
+                f"{run.skipped_count} skipped, {run.error_count} errors of {n} "
+                f"({run.failure_message or 'no failure message'})"
+            )
+        posted = env["account.move"].search_count(
+            [
+                ("membership_dues_ids.member_id", "in", member_ids),
+                ("state", "=", "posted"),
+            ]
+        )
+        if posted != n:
+            raise BenchError(f"run {code}: {posted} posted invoices for {n} members")
+    return {
+        "side": "ours",
+        "label": "dues run",
+        "batch": batch,
+        "members": n,
+        "seconds": measured.seconds,
+        "queries": measured.queries,
+    }
+
+
+def measure_ours(registry, n):
+    with environment(registry) as env:
+        ensure_chart(env)
+    bill_ours(registry, min(n, WARMUP_N), "WARM", batch_size=WARMUP_N // 2)
+    rows = [bill_ours(registry, n, "DEFAULT")]
+    rows += [
+        bill_ours(registry, n, f"B{size}", batch_size=size) for size in BATCH_SIZES
+    ]
+    rows[0]["label"] = "dues run (default batch size)"
+    return rows
+
+
+def bill_peer(registry, n, prefix):
+    """Invoice n new contacts with the peer's wizard, then post the invoices."""
+    start, end = period()
+    with environment(registry) as env:
+        quiet = env(context={"tracking_disable": True})
+        product = quiet["product.product"].search(
+            [("default_code", "=", "BENCH-MEMBERSHIP")], limit=1
+        ) or quiet["product.product"].create(
+            {
+                "name": "Bench Membership",
+                "default_code": "BENCH-MEMBERSHIP",
+                "type": "service",
+                "membership": True,
+                "membership_date_from": start,
+                "membership_date_to": end,
+                "list_price": FEE,
+            }
+        )
+        partner_ids = quiet["res.partner"].create(contacts(n, prefix)).ids
+        product_id = product.id
+    with environment(registry) as env:
+        with Measure() as wizard_measured:
+            wizard = (
+                env["membership.invoice"]
+                .with_context(active_ids=partner_ids, active_model="res.partner")
+                .create({"product_id": product_id, "member_price": FEE})
+            )
+            action = wizard.membership_invoice()
+            env.flush_all()
+            env.cr.commit()
+        invoices = env["account.move"].search(action["domain"])
+        lines = env["membership.membership_line"].search_count(
+            [("partner_id", "in", partner_ids)]
+        )
+        if len(invoices) != n or lines != n:
+            raise BenchError(
+                f"peer wizard: {len(invoices)} invoices, {lines} membership lines "
+                f"for {n} partners"
+            )
+        invoice_ids = invoices.ids
+    with environment(registry) as env:
+        invoices = env["account.move"].browse(invoice_ids)
+        with Measure() as post_measured:
+            invoices.action_post()
+            env.flush_all()
+            env.cr.commit()
+        if set(invoices.mapped("state")) != {"posted"}:
+            raise BenchError("peer: the invoices were not all posted")
+    row = {"side": "peer", "batch": None, "members": n}
+    return [
+        dict(
+            row,
+            label="membership.invoice wizard (draft)",
+            seconds=wizard_measured.seconds,
+            queries=wizard_measured.queries,
+        ),
+        dict(
+            row,
+            label="wizard + action_post",
+            seconds=wizard_measured.seconds + post_measured.seconds,
+            queries=wizard_measured.queries + post_measured.queries,
+        ),
+    ]
+
+
+def measure_peer(registry, n):
+    with environment(registry) as env:
+        ensure_chart(env)
+    bill_peer(registry, min(n, WARMUP_N), "WARM")
+    return bill_peer(registry, n, "PEER")
+
+
+def child(side, dbname, n):
+    registry = open_registry(side, dbname)
+    rows = (measure_ours if side == "ours" else measure_peer)(registry, n)
+    print(RESULT_MARK + json.dumps(rows), flush=True)
+
+
+# ---------------------------------------------------------------------------
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--side", choices=["ours", "peer"], help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C, so the databases are dropped on the way out
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        if args.side:
+            child(args.side, args.db, args.n)
+        else:
+            orchestrate()
+    except BenchError as exc:
+        say(f"FAILED: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        say("interrupted")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

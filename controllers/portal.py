@@ -1,0 +1,314 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+import io
+import json
+from datetime import timedelta
+
+import phonenumbers
+import qrcode
+
+from odoo import fields, http
+from odoo.exceptions import AccessError, MissingError
+from odoo.http import content_disposition, request
+from odoo.tools import email_normalize
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+
+# the only member fields a member may change from the portal
+PROFILE_FIELDS = ("name", "name_kana", "email", "phone", "street", "zip", "city")
+RENEWAL_WINDOW_DAYS = 60
+
+
+class MembershipPortal(CustomerPortal):
+    """``/my/membership``: a member's own membership, dues, card and data.
+
+    Records are read as the portal user, so record rules decide what exists;
+    ``sudo()`` is used only on the member already found that way.
+    """
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "membership_count" in counters:
+            Member = request.env["membership.member"]
+            values["membership_count"] = (
+                Member.search_count(self._membership_domain())
+                if Member.has_access("read")
+                else 0
+            )
+        return values
+
+    def _membership_domain(self):
+        return [("partner_id", "=", request.env.user.partner_id.id)]
+
+    def _get_my_member(self):
+        """The current user's own member record (through record rules)."""
+        Member = request.env["membership.member"]
+        if not Member.has_access("read"):
+            return Member
+        return Member.search(self._membership_domain(), limit=1)
+
+    def _prepare_membership_values(self, member, **extra):
+        member_sudo = member.sudo()
+        today = fields.Date.context_today(member)
+        open_dues = member_sudo.dues_ids.filtered(
+            lambda d: d.state in ("invoiced", "partial")
+        )
+        return {
+            "member": member_sudo,
+            "page_name": "membership",
+            "open_dues": open_dues,
+            "can_renew": self._can_renew(member_sudo, today),
+            "today": today,
+            **extra,
+        }
+
+    def _can_renew(self, member, today):
+        """Renewing early is offered near the end of coverage, once."""
+        if member.state not in ("active", "grace", "lapsed") or not member.date_end:
+            return False
+        if member.date_end > today + timedelta(days=RENEWAL_WINDOW_DAYS):
+            return False
+        return not member.dues_ids.filtered(
+            lambda d: d.state != "cancelled" and d.date_start > member.date_end
+        )
+
+    # ------------------------------------------------------------
+    # Overview, card, renewal
+    # ------------------------------------------------------------
+
+    @http.route("/my/membership", type="http", auth="user", website=True)
+    def portal_my_membership(self, **kw):
+        member = self._get_my_member()
+        if not member:
+            return request.render(
+                "membership_management.portal_no_membership",
+                {"page_name": "membership"},
+            )
+        values = self._prepare_membership_values(
+            member, updated=kw.get("updated"), message=kw.get("message")
+        )
+        return request.render("membership_management.portal_my_membership", values)
+
+    @http.route(
+        "/my/membership/card.png", type="http", auth="user", website=True, readonly=True
+    )
+    def portal_my_membership_card(self, **kw):
+        member = self._get_my_member()
+        if not member or member.state == "withdrawn":
+            raise request.not_found()
+        image = qrcode.make(member._get_card_token(), box_size=8, border=2)
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        return request.make_response(
+            buffer.getvalue(),
+            headers=[("Content-Type", "image/png"), ("Cache-Control", "no-store")],
+        )
+
+    @http.route(
+        "/my/membership/renew", type="http", auth="user", website=True, methods=["POST"]
+    )
+    def portal_my_membership_renew(self, **kw):
+        member = self._get_my_member()
+        if not member:
+            raise request.not_found()
+        member_sudo = member.sudo()
+        today = fields.Date.context_today(member)
+        if not self._can_renew(member_sudo, today):
+            return request.redirect("/my/membership")
+        day = max(member_sudo.date_end + timedelta(days=1), today)
+        dues = member_sudo._create_period_dues(
+            day, invoice_values={"invoice_date": today}
+        )
+        if dues.move_id:
+            return request.redirect(dues.move_id[:1].get_portal_url())
+        return request.redirect("/my/membership")
+
+    # ------------------------------------------------------------
+    # Profile
+    # ------------------------------------------------------------
+
+    @http.route(
+        "/my/membership/profile",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["GET", "POST"],
+    )
+    def portal_my_membership_profile(self, **post):
+        member = self._get_my_member()
+        if not member:
+            raise request.not_found()
+        errors, values = {}, {}
+        if request.httprequest.method == "POST":
+            values, errors = self._validate_profile(member.sudo(), post)
+            if not errors:
+                member.sudo().with_context(membership_state_source="portal").write(
+                    values
+                )
+                return request.redirect("/my/membership?updated=1")
+        countries = request.env["res.country"].sudo().search([])
+        return request.render(
+            "membership_management.portal_my_membership_profile",
+            {
+                "member": member.sudo(),
+                "page_name": "membership_profile",
+                "errors": errors,
+                "post": post,
+                "countries": countries,
+            },
+        )
+
+    def _validate_profile(self, member, post):
+        """Whitelisted, normalised values of the profile form, and errors."""
+        env = request.env
+        values = {
+            fname: (post.get(fname) or "").strip()
+            for fname in PROFILE_FIELDS
+            if fname in post
+        }
+        errors = {}
+        if "name" in values and not values["name"]:
+            errors["name"] = env._("Your name is required.")
+        if values.get("email"):
+            email = email_normalize(values["email"])
+            if not email:
+                errors["email"] = env._("This e-mail address is not valid.")
+            else:
+                values["email"] = email
+        for fname, value in values.items():
+            if "\n" in value or "\r" in value:
+                errors[fname] = env._("Line breaks are not allowed here.")
+        country = member.country_id
+        if post.get("country_id"):
+            try:
+                country = (
+                    request.env["res.country"]
+                    .sudo()
+                    .browse(int(post["country_id"]))
+                    .exists()
+                )
+            except ValueError:
+                country = None
+            if not country:
+                errors["country_id"] = env._("Choose a country from the list.")
+            else:
+                values["country_id"] = country.id
+        if values.get("phone"):
+            phone = self._normalize_phone(
+                values["phone"], country or member.company_id.country_id
+            )
+            if not phone:
+                errors["phone"] = env._(
+                    "This phone number is not valid: write it with its country code, "
+                    "e.g. +81 3 1234 5678."
+                )
+            else:
+                values["phone"] = phone
+        return values, errors
+
+    @staticmethod
+    def _normalize_phone(number, country):
+        """E.164 form of ``number`` (national numbers read in ``country``)."""
+        try:
+            parsed = phonenumbers.parse(number, country.code if country else None)
+        except phonenumbers.NumberParseException:
+            return False
+        if not phonenumbers.is_valid_number(parsed):
+            return False
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+    # ------------------------------------------------------------
+    # Dues and receipts
+    # ------------------------------------------------------------
+
+    @http.route("/my/membership/dues", type="http", auth="user", website=True)
+    def portal_my_membership_dues(self, **kw):
+        member = self._get_my_member()
+        if not member:
+            raise request.not_found()
+        dues = request.env["membership.dues"].search(
+            [("member_id", "=", member.id)], order="date_start desc, id desc"
+        )
+        return request.render(
+            "membership_management.portal_my_membership_dues",
+            {
+                "member": member.sudo(),
+                "dues": dues.sudo(),
+                "page_name": "membership_dues",
+            },
+        )
+
+    @http.route(
+        "/my/membership/dues/<int:dues_id>/receipt",
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_membership_receipt(self, dues_id, **kw):
+        try:
+            dues = self._document_check_access("membership.dues", dues_id)
+        except (AccessError, MissingError) as error:
+            raise request.not_found() from error
+        if dues.partner_id != request.env.user.partner_id or dues.state != "paid":
+            raise request.not_found()
+        return self._show_report(
+            dues,
+            "pdf",
+            "membership_management.action_report_dues_receipt",
+            download=True,
+        )
+
+    # ------------------------------------------------------------
+    # Privacy: my data, erasure request
+    # ------------------------------------------------------------
+
+    @http.route(
+        "/my/membership/data.json",
+        type="http",
+        auth="user",
+        website=True,
+        readonly=True,
+    )
+    def portal_my_membership_data(self, **kw):
+        member = self._get_my_member()
+        if not member:
+            raise request.not_found()
+        data = json.dumps(member.sudo()._get_personal_data(), indent=2, default=str)
+        return request.make_response(
+            data,
+            headers=[
+                ("Content-Type", "application/json; charset=utf-8"),
+                ("Content-Disposition", content_disposition("my-membership-data.json")),
+                ("Cache-Control", "no-store"),
+            ],
+        )
+
+    @http.route(
+        "/my/membership/erasure",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
+    )
+    def portal_my_membership_erasure(self, **kw):
+        member = self._get_my_member()
+        if not member:
+            raise request.not_found()
+        member.sudo()._request_erasure()
+        return request.redirect("/my/membership?message=erasure")
+
+    # ------------------------------------------------------------
+    # Public plans
+    # ------------------------------------------------------------
+
+    @http.route("/membership", type="http", auth="public", website=True, sitemap=True)
+    def membership_plans(self, **kw):
+        plans = request.env["membership.plan"].search(
+            [
+                ("website_published", "=", True),
+                ("company_id", "=", request.env.company.id),
+            ]
+        )
+        return request.render(
+            "membership_management.membership_plans_page", {"plans": plans.sudo()}
+        )

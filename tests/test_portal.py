@@ -1,0 +1,244 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+import json
+import re
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, freeze_time, tagged
+from odoo.tools import mute_logger
+
+from .common import MembershipCommon
+
+
+@tagged("post_install", "-at_install")
+class TestMembershipPortal(MembershipCommon, HttpCase):
+    """/my/membership: own data only, whitelisted writes, CSRF (SECURITY 1-4, 10,
+    13, 17, 18)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        today = fields.Date.today()
+        join = today - timedelta(days=330)
+        cls.member_a = cls.create_member(
+            plan=cls.plan_rolling,
+            join_date=join,
+            partner_id=cls.portal_a.partner_id.id,
+            name="Portal Member A",
+        )
+        cls.member_b = cls.create_member(
+            plan=cls.plan_rolling,
+            join_date=join,
+            partner_id=cls.portal_b.partner_id.id,
+            name="Portal Member B",
+            phone="+81312345678",
+        )
+        for member in cls.member_a | cls.member_b:
+            dues = member._create_period_dues(join)
+            cls.pay(dues.move_id, join)
+        cls.dues_a = cls.member_a.dues_ids
+        cls.dues_b = cls.member_b.dues_ids
+        cls.env["ir.actions.report"]._render_qweb_pdf(
+            "membership_management.action_report_dues_receipt", cls.dues_b.ids
+        )
+
+    def csrf_token(self, url="/my/membership/profile"):
+        page = self.url_open(url).text
+        return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    def test_member_sees_only_own_membership(self):
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        page = self.url_open("/my/membership")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(self.member_a.member_number, page.text)
+        self.assertNotIn(self.member_b.member_number, page.text)
+        self.assertIn("Renew now", page.text)
+        dues_page = self.url_open("/my/membership/dues").text
+        self.assertIn(f"/my/membership/dues/{self.dues_a.id}/receipt", dues_page)
+        self.assertNotIn(f"/my/membership/dues/{self.dues_b.id}/", dues_page)
+
+    def test_another_members_receipt_is_not_found(self):
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        own = self.url_open(f"/my/membership/dues/{self.dues_a.id}/receipt")
+        self.assertEqual(own.status_code, 200)
+        self.assertIn("Portal Member A", own.text)
+        other = self.url_open(f"/my/membership/dues/{self.dues_b.id}/receipt")
+        self.assertEqual(other.status_code, 404)
+        self.assertNotIn("Portal Member B", other.text)
+        self.assertNotIn(self.dues_b.receipt_number, other.text)
+        missing = self.url_open("/my/membership/dues/999999999/receipt")
+        self.assertEqual(missing.status_code, 404)
+
+    def test_card_is_a_png_of_the_own_card(self):
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        card = self.url_open("/my/membership/card.png")
+        self.assertEqual(card.status_code, 200)
+        self.assertEqual(card.headers["Content-Type"], "image/png")
+        self.assertTrue(card.content.startswith(b"\x89PNG"))
+
+    @mute_logger("odoo.http")
+    def test_profile_post_without_csrf_token_is_refused(self):
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        response = self.url_open(
+            "/my/membership/profile", data={"phone": "+81 3 9999 9999"}
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(self.member_a.phone)
+
+    def test_profile_writes_only_whitelisted_fields(self):
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        number = self.member_a.member_number
+        response = self.url_open(
+            "/my/membership/profile",
+            data={
+                "csrf_token": self.csrf_token(),
+                "name": "Portal Member A",
+                "phone": "03-1234-5678",
+                "country_id": str(self.env.ref("base.jp").id),
+                "state": "withdrawn",
+                "member_number": "M999999",
+                "plan_id": str(self.plan_free.id),
+                "partner_id": str(self.portal_b.partner_id.id),
+                "withdrawal_date": "2020-01-01",
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response.url.endswith("/my/membership?updated=1"))
+        self.member_a.invalidate_recordset()
+        self.assertRecordValues(
+            self.member_a,
+            [
+                {
+                    "phone": "+81312345678",
+                    "state": "active",
+                    "member_number": number,
+                    "plan_id": self.plan_rolling.id,
+                    "partner_id": self.portal_a.partner_id.id,
+                    "withdrawal_date": False,
+                }
+            ],
+        )
+        tracked = self.member_a.message_ids.tracking_value_ids.filtered(
+            lambda t: t.field_id.name == "phone"
+        )
+        self.assertTrue(tracked, "the change shows in the member's chatter")
+
+    def test_invalid_phone_is_refused_and_nothing_saved(self):
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        page = self.url_open(
+            "/my/membership/profile",
+            data={
+                "csrf_token": self.csrf_token(),
+                "name": "Changed Name",
+                "phone": "12345",
+            },
+        )
+        self.assertIn("This phone number is not valid", page.text)
+        self.member_a.invalidate_recordset()
+        self.assertEqual(self.member_a.name, "Portal Member A")
+        self.assertFalse(self.member_a.phone)
+
+    def test_names_are_escaped_on_the_portal(self):
+        self.member_a.name = "<script>alert(1)</script>"
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        page = self.url_open("/my/membership").text
+        self.assertNotIn("<script>alert(1)</script>", page)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", page)
+
+    def test_download_my_data_holds_only_own_data(self):
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        response = self.url_open("/my/membership/data.json")
+        data = json.loads(response.content)
+        self.assertEqual(data["member"]["member_number"], self.member_a.member_number)
+        self.assertEqual(len(data["dues"]), 1)
+        self.assertNotIn("Portal Member B", response.text)
+
+    def test_erasure_request_becomes_a_staff_activity(self):
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        self.url_open(
+            "/my/membership/erasure",
+            data={"csrf_token": self.csrf_token("/my/membership")},
+        )
+        activity = self.member_a.activity_ids
+        self.assertEqual(activity.summary, "Personal data erasure requested")
+        self.assertFalse(activity.user_id.share)
+
+    def test_renew_bills_the_next_period_and_opens_its_invoice(self):
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        end = self.member_a.date_end
+        response = self.url_open(
+            "/my/membership/renew",
+            data={"csrf_token": self.csrf_token("/my/membership")},
+        )
+        renewal = self.member_a.dues_ids - self.dues_a
+        self.assertEqual(renewal.date_start, end + timedelta(days=1))
+        self.assertEqual(renewal.state, "invoiced")
+        self.assertIn(f"/my/invoices/{renewal.move_id.id}", response.url)
+        # a second click bills nothing more
+        self.url_open(
+            "/my/membership/renew",
+            data={"csrf_token": self.csrf_token("/my/membership")},
+        )
+        self.assertEqual(len(self.member_a.dues_ids), 2)
+
+    def test_user_without_membership_sees_an_invitation(self):
+        self.authenticate("mm_employee", "mm_employee")
+        page = self.url_open("/my/membership")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("You are not a member yet", page.text)
+
+    def test_public_plans_page_lists_published_plans(self):
+        main = self.env.ref("base.main_company")
+        Plan = self.env["membership.plan"].sudo()
+        published = Plan.create(
+            {
+                "name": "Open Plan",
+                "code": "T-OPEN",
+                "fee": 50,
+                "website_published": True,
+                "company_id": main.id,
+            }
+        )
+        Plan.create(
+            {"name": "Hidden Plan", "code": "T-HIDE", "fee": 5, "company_id": main.id}
+        )
+        page = self.url_open("/membership")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(published.name, page.text)
+        self.assertNotIn("Hidden Plan", page.text)
+
+
+@tagged("post_install", "-at_install")
+class TestMembershipCard(MembershipCommon):
+    """Card tokens: signed, expiring and revocable; never the member id."""
+
+    def test_card_token_identifies_the_member(self):
+        member = self.create_member()
+        token = member._get_card_token()
+        # the QR shows a random card id, not the member id or number
+        card = token.split(".")[0]
+        self.assertEqual(card, member.card_uuid)
+        self.assertEqual(len(card), 32)
+        self.assertNotIn(member.member_number, token)
+        Member = self.env["membership.member"]
+        self.assertEqual(Member._get_member_from_card_token(token), member)
+
+    def test_tampered_expired_and_revoked_tokens_are_refused(self):
+        member = self.create_member()
+        token = member._get_card_token()
+        Member = self.env["membership.member"]
+        card, expiry, signature = token.split(".")
+        tampered = (
+            f"{card}.{expiry}.{signature[:-1]}{'a' if signature[-1] != 'a' else 'b'}"
+        )
+        longer = f"{card}.29991231.{signature}"
+        for bad in (tampered, longer, "", "garbage", f"{card}..{signature}"):
+            self.assertFalse(Member._get_member_from_card_token(bad), bad)
+        with freeze_time(fields.Date.today() + timedelta(days=6 * 365)):
+            self.assertFalse(Member._get_member_from_card_token(token))
+        member.action_revoke_card()
+        self.assertFalse(Member._get_member_from_card_token(token))
+        self.assertEqual(
+            Member._get_member_from_card_token(member._get_card_token()), member
+        )
