@@ -139,6 +139,14 @@ class MembershipMember(models.Model):
     withdrawal_reason_id = fields.Many2one(
         "membership.withdrawal.reason", tracking=True, ondelete="restrict"
     )
+    consent_date = fields.Datetime(
+        readonly=True,
+        copy=False,
+        help="When the member accepted the terms and privacy policy online.",
+    )
+    newsletter_consent = fields.Boolean(
+        tracking=True, help="The member agreed to receive news by e-mail."
+    )
     card_uuid = fields.Char(
         copy=False,
         default=lambda self: uuid.uuid4().hex,

@@ -7,5 +7,7 @@ from . import test_dues_receipt
 from . import test_payment_import
 from . import test_plan_change
 from . import test_portal
+from . import test_join
+from . import test_online_payment
 from . import test_member_number
 from . import test_membership_security

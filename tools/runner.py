@@ -47,6 +47,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+TEST_MODULES = "payment_demo"
 ADDON = "membership_management"
 REPO = Path(__file__).resolve().parent.parent
 VAR = REPO / ".var"
@@ -724,7 +725,9 @@ def cmd_test(args):
         with environment() as ctx:
             cmd = ctx.odoo_cmd(
                 "-d", dbname,
-                "-i", ADDON,
+                # payment_demo: the online payment tests pay with Odoo's demo
+                # provider; it is a test dependency only, not the addon's
+                "-i", f"{ADDON},{TEST_MODULES}",
                 f"--test-tags={args.tags}",
                 "--with-demo",
                 "--http-interface=127.0.0.1",

@@ -1,0 +1,174 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+from datetime import datetime
+
+from odoo import Command, fields, http
+from odoo.http import request
+from odoo.tools import email_normalize
+
+from .portal import MembershipPortal
+
+JOIN_FIELDS = ("name", "email", "phone", "street", "zip", "city")
+
+
+class MembershipJoin(http.Controller):
+    """``/membership/join/<plan>``: apply, get an account by invitation, pay.
+
+    The applicant never chooses a password here: the portal user is created
+    without one and ``auth_signup`` e-mails an invitation to set it.
+    """
+
+    @http.route(
+        "/membership/join/<int:plan_id>",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET", "POST"],
+        sitemap=False,
+    )
+    def membership_join(self, plan_id, **post):
+        # read as the visitor: record rules only show published plans
+        plan = request.env["membership.plan"].search(
+            [("id", "=", plan_id), ("website_published", "=", True)], limit=1
+        )
+        if not plan:
+            raise request.not_found()
+        errors = {}
+        if request.httprequest.method == "POST":
+            if post.get("website_url"):
+                # honeypot filled in: a bot; answer like a success, do nothing
+                return request.render(
+                    "membership_management.membership_join_check_email",
+                    {"plan": plan.sudo()},
+                )
+            ip_address = request.httprequest.remote_addr or "unknown"
+            if not request.env["membership.join.attempt"]._register_attempt(ip_address):
+                errors["form"] = request.env._(
+                    "Too many applications were sent from your network. Please try "
+                    "again in an hour."
+                )
+            else:
+                values, errors = self._validate_application(plan, post)
+                if not errors:
+                    return self._apply(plan.sudo(), values, post)
+        countries = request.env["res.country"].sudo().search([])
+        return request.render(
+            "membership_management.membership_join_page",
+            {
+                "plan": plan.sudo(),
+                "errors": errors,
+                "post": post,
+                "countries": countries,
+            },
+        )
+
+    def _validate_application(self, plan, post):
+        env = request.env
+        values = {fname: (post.get(fname) or "").strip() for fname in JOIN_FIELDS}
+        errors = {}
+        for fname, value in values.items():
+            if "\n" in value or "\r" in value:
+                errors[fname] = env._("Line breaks are not allowed here.")
+        if not values["name"]:
+            errors["name"] = env._("Your name is required.")
+        email = email_normalize(values["email"])
+        if not email:
+            errors["email"] = env._("Enter a valid e-mail address.")
+        values["email"] = email or values["email"]
+        country = env["res.country"]
+        if post.get("country_id", "").isdigit():
+            country = country.sudo().browse(int(post["country_id"])).exists()
+            values["country_id"] = country.id
+        if values["phone"]:
+            phone = MembershipPortal._normalize_phone(
+                values["phone"], country or plan.sudo().company_id.country_id
+            )
+            if not phone:
+                errors["phone"] = env._(
+                    "This phone number is not valid: write it with its country code, "
+                    "e.g. +81 3 1234 5678."
+                )
+            values["phone"] = phone or values["phone"]
+        if post.get("birth_date"):
+            try:
+                values["birth_date"] = datetime.strptime(
+                    post["birth_date"], "%Y-%m-%d"
+                ).date()
+            except ValueError:
+                errors["birth_date"] = env._("Enter the birth date as YYYY-MM-DD.")
+        if not post.get("accept_terms"):
+            errors["accept_terms"] = env._(
+                "Please accept the membership terms and privacy policy."
+            )
+        return values, errors
+
+    def _apply(self, plan, values, post):
+        """Create the applicant, their portal user and first dues invoice."""
+        env = request.env(su=True)
+        email = values["email"]
+        user = (
+            env["res.users"]
+            .with_context(active_test=False)
+            .search([("login", "=ilike", email)], limit=1)
+        )
+        member = (
+            env["membership.member"]
+            .with_context(active_test=False)
+            .search(
+                [("email", "=ilike", email), ("company_id", "=", plan.company_id.id)],
+                limit=1,
+            )
+        )
+        known_partner = user.partner_id or member.partner_id
+        if known_partner:
+            # one member per person: tell the address owner, create nothing
+            env.ref(
+                "membership_management.mail_template_join_existing_account"
+            ).send_mail(known_partner.id, email_values={"email_to": email})
+            return request.render(
+                "membership_management.membership_join_check_email",
+                {"plan": plan, "known": True},
+            )
+        partner_values = {k: v for k, v in values.items() if k != "birth_date"}
+        partner = env["res.partner"].create(
+            dict(partner_values, company_id=plan.company_id.id)
+        )
+        member = (
+            env["membership.member"]
+            .with_company(plan.company_id)
+            .with_context(membership_state_source="portal")
+            .create(
+                {
+                    "partner_id": partner.id,
+                    "plan_id": plan.id,
+                    "company_id": plan.company_id.id,
+                    "join_date": fields.Date.context_today(plan),
+                    "birth_date": values.get("birth_date"),
+                    "consent_date": fields.Datetime.now(),
+                    "newsletter_consent": bool(post.get("newsletter")),
+                }
+            )
+        )
+        env["res.users"].with_company(plan.company_id).create(
+            {
+                "name": partner.name,
+                "login": email,
+                "partner_id": partner.id,
+                "company_id": plan.company_id.id,
+                "company_ids": [Command.set(plan.company_id.ids)],
+                "group_ids": [Command.set(env.ref("base.group_portal").ids)],
+            }
+        )
+        member.message_post(
+            body=env._(
+                "Applied online for the %(plan)s plan; terms accepted.", plan=plan.name
+            )
+        )
+        dues = member.with_context(
+            membership_state_source="portal"
+        )._create_period_dues(fields.Date.context_today(plan))
+        if dues.move_id:
+            return request.redirect(dues.move_id.get_portal_url())
+        return request.render(
+            "membership_management.membership_join_welcome", {"member": member}
+        )

@@ -1,0 +1,131 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+import re
+
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
+
+
+@tagged("post_install", "-at_install")
+class TestMembershipJoin(HttpCase):
+    """/membership/join/<plan>: one member per person, invitation instead of
+    passwords, bots and floods refused (SECURITY 18, 21, 24)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        main = cls.env.ref("base.main_company")
+        cls.plan = (
+            cls.env["membership.plan"]
+            .sudo()
+            .create(
+                {
+                    "name": "Web Plan",
+                    "code": "T-WEB",
+                    "fee": 100.0,
+                    "entry_fee": 10.0,
+                    "period_type": "rolling",
+                    "website_published": True,
+                    "company_id": main.id,
+                }
+            )
+        )
+        cls.url = f"/membership/join/{cls.plan.id}"
+
+    def members(self, email="new.applicant@example.com"):
+        return (
+            self.env["membership.member"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("email", "=", email)])
+        )
+
+    def apply(self, **values):
+        page = self.url_open(self.url).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        data = {
+            "csrf_token": token,
+            "name": "New Applicant",
+            "email": "new.applicant@example.com",
+            "accept_terms": "1",
+            **values,
+        }
+        return self.url_open(self.url, data=data)
+
+    def test_application_creates_member_user_and_invoice_then_leads_to_payment(self):
+        response = self.apply(
+            phone="03-1234-5678", country_id=str(self.env.ref("base.jp").id)
+        )
+        member = self.members()
+        self.assertEqual(len(member), 1)
+        self.assertEqual(member.state, "waiting")
+        self.assertEqual(member.phone, "+81312345678")
+        self.assertTrue(member.consent_date)
+        invoice = member.dues_ids.move_id
+        self.assertEqual(invoice.state, "posted")
+        self.assertEqual(invoice.amount_total, 110.0)
+        self.assertRegex(
+            response.url, rf"/my/invoices/{invoice.id}\?access_token=[\w-]+"
+        )
+        user = self.env["res.users"].sudo().search([("login", "=", member.email)])
+        self.assertTrue(user.share, "a portal user, not an employee")
+        self.env.cr.execute("SELECT password FROM res_users WHERE id = %s", [user.id])
+        self.assertFalse(self.env.cr.fetchone()[0], "no password is ever generated")
+        self.assertEqual(
+            user.partner_id.sudo().signup_type,
+            "signup",
+            "auth_signup invited the member to set their password",
+        )
+        self.assertEqual(member.status_history_ids[-1:].source, "portal")
+
+    def test_same_email_never_makes_a_second_member(self):
+        self.apply()
+        page = self.apply(name="Someone Else")
+        self.assertEqual(len(self.members()), 1)
+        self.assertIn("check your mailbox", page.text)
+        self.assertIn("/web/login?redirect=/my/membership", page.text)
+        notice = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("email_to", "=", "new.applicant@example.com")])
+        )
+        self.assertIn("already has an account", notice.body_html)
+
+    def test_honeypot_stops_bots_silently(self):
+        page = self.apply(website_url="http://spam.example.com")
+        self.assertIn("check your mailbox", page.text)
+        self.assertFalse(self.members())
+
+    def test_floods_from_one_address_are_throttled(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "membership_management.join_limit_per_hour", 2
+        )
+        for i in range(2):
+            self.apply(email=f"flood{i}@example.com")
+        page = self.apply(email="flood2@example.com")
+        self.assertIn("Too many applications", page.text)
+        self.assertFalse(self.members("flood2@example.com"))
+        self.assertTrue(self.members("flood1@example.com"))
+
+    def test_invalid_input_is_explained_and_nothing_created(self):
+        page = self.apply(email="not-an-email", accept_terms="", phone="12")
+        for message in (
+            "Enter a valid e-mail address",
+            "Please accept the membership terms",
+            "This phone number is not valid",
+        ):
+            self.assertIn(message, page.text)
+        self.assertFalse(self.members("not-an-email"))
+
+    @mute_logger("odoo.http")
+    def test_post_without_csrf_token_is_refused(self):
+        response = self.url_open(
+            self.url,
+            data={"name": "X", "email": "csrf@example.com", "accept_terms": "1"},
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(self.members("csrf@example.com"))
+
+    def test_unpublished_plan_cannot_be_joined(self):
+        self.plan.website_published = False
+        self.assertEqual(self.url_open(self.url).status_code, 404)
