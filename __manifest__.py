@@ -41,5 +41,10 @@
         "demo/membership_plan_demo.xml",
         "demo/membership_member_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "membership_management/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

@@ -4,7 +4,7 @@ import json
 import re
 from datetime import timedelta
 
-from odoo import fields
+from odoo import fields, sql_db
 from odoo.tests import HttpCase, freeze_time, tagged
 from odoo.tools import mute_logger
 
@@ -181,6 +181,19 @@ class TestMembershipPortal(MembershipCommon, HttpCase):
             data={"csrf_token": self.csrf_token("/my/membership")},
         )
         self.assertEqual(len(self.member_a.dues_ids), 2)
+
+    def test_portal_pages_stay_within_a_query_budget(self):
+        """Warm pages cost a bounded number of queries (all threads counted)."""
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        budgets = {"/my/home": 20, "/my/membership": 15, "/my/membership/dues": 15}
+        for url, budget in budgets.items():
+            self.url_open(url)  # warm the caches and the routing map
+            before = sql_db.sql_counter
+            response = self.url_open(url)
+            queries = sql_db.sql_counter - before
+            self.assertEqual(response.status_code, 200)
+            with self.subTest(url=url):
+                self.assertLessEqual(queries, budget, f"{url} used {queries} queries")
 
     def test_user_without_membership_sees_an_invitation(self):
         self.authenticate("mm_employee", "mm_employee")

@@ -1,0 +1,112 @@
+import { registry } from "@web/core/registry";
+
+registry.category("web_tour.tours").add("membership_profile_phone", {
+    url: "/my/membership",
+    steps: () => [
+        {
+            content: "Open the profile",
+            trigger: "a[href='/my/membership/profile']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Type an invalid phone number",
+            trigger: "input[name='phone']",
+            run: "edit 12345",
+        },
+        {
+            content: "Save",
+            trigger: ".o_membership_profile_form button[type='submit']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The number is refused",
+            trigger: ".invalid-feedback:contains('This phone number is not valid')",
+        },
+        {
+            content: "Type a valid number",
+            trigger: "input[name='phone']",
+            run: "edit +81 3 1234 5678",
+        },
+        {
+            content: "Save again",
+            trigger: ".o_membership_profile_form button[type='submit']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Back on the membership page, saved",
+            trigger: ".alert-success:contains('Your details were saved')",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("membership_renew", {
+    url: "/my/membership",
+    steps: () => [
+        {
+            content: "Renew early",
+            trigger: "form[action='/my/membership/renew'] button[type='submit']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The renewal invoice is shown",
+            trigger: "#invoice_content",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("membership_join_and_pay", {
+    url: "/membership",
+    steps: () => [
+        {
+            content: "Choose the plan",
+            trigger: ".o_membership_plan_card:contains('Tour Plan') a:contains('Join')",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Name",
+            trigger: "input[name='name']",
+            run: "edit Tour Applicant",
+        },
+        {
+            content: "E-mail",
+            trigger: "input[name='email']",
+            run: "edit tour.applicant@example.com",
+        },
+        {
+            content: "Accept the terms",
+            trigger: "input[name='accept_terms']",
+            run: "click",
+        },
+        {
+            content: "Apply",
+            trigger: ".o_membership_join_form button[type='submit']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Open the payment form of the first invoice",
+            trigger: "a[data-bs-target='#pay_with']",
+            run: "click",
+        },
+        {
+            content: "Enter test card details",
+            trigger: "#pay_with #customer_input",
+            run: "edit 4242424242424242",
+        },
+        {
+            content: "Pay",
+            trigger: "#pay_with button[name='o_payment_submit_button']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The payment is confirmed",
+            trigger: "body:contains('Your payment has been processed')",
+        },
+    ],
+});

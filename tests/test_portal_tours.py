@@ -1,0 +1,84 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+
+from .common import MembershipCommon
+
+
+@tagged("post_install", "-at_install")
+class TestMembershipPortalTours(MembershipCommon, HttpCase):
+    """The portal in a real browser (Chromium): profile, renewal, join and pay."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        join = fields.Date.today() - timedelta(days=330)
+        cls.member = cls.create_member(
+            plan=cls.plan_rolling,
+            join_date=join,
+            partner_id=cls.portal_a.partner_id.id,
+            name="Portal Member A",
+        )
+        dues = cls.member._create_period_dues(join)
+        cls.pay(dues.move_id, join)
+
+    def test_profile_refuses_an_invalid_phone_then_saves_a_valid_one(self):
+        self.start_tour(
+            "/my/membership", "membership_profile_phone", login="mm_portal_a"
+        )
+        self.assertEqual(self.member.phone, "+81312345678")
+
+    def test_renew_leads_to_the_renewal_invoice(self):
+        self.start_tour("/my/membership", "membership_renew", login="mm_portal_a")
+        self.assertEqual(len(self.member.dues_ids), 2)
+
+    def test_pages_fit_a_phone_screen(self):
+        """No horizontal scrolling at 375 px on the portal pages."""
+        self.browser_size = "375x740"
+        self.touch_enabled = True
+        for url in ("/my/membership", "/my/membership/dues", "/my/membership/profile"):
+            code = (
+                "if (document.documentElement.scrollWidth > window.innerWidth + 1) {"
+                f" console.error('{url} scrolls horizontally: ' +"
+                " document.documentElement.scrollWidth); } else {"
+                " console.log('test successful'); }"
+            )
+            self.browser_js(
+                url,
+                code,
+                ready="document.readyState === 'complete'",
+                login="mm_portal_a",
+            )
+
+
+@tagged("post_install", "-at_install")
+class TestMembershipJoinTour(HttpCase):
+    """An applicant joins and pays with the demo provider, in Chromium."""
+
+    def test_join_and_pay_with_the_demo_provider(self):
+        main = self.env.ref("base.main_company")
+        self.env.ref("payment.payment_provider_demo").sudo().write(
+            {"state": "test", "company_id": main.id, "is_published": True}
+        )
+        self.env["membership.plan"].sudo().create(
+            {
+                "name": "Tour Plan",
+                "code": "T-TOUR",
+                "fee": 30.0,
+                "period_type": "rolling",
+                "website_published": True,
+                "company_id": main.id,
+            }
+        )
+        self.start_tour("/membership", "membership_join_and_pay")
+        member = (
+            self.env["membership.member"]
+            .sudo()
+            .search([("email", "=", "tour.applicant@example.com")])
+        )
+        self.assertEqual(len(member), 1)
+        self.assertEqual(member.dues_ids.move_id.payment_state, "paid")
+        self.assertEqual(member.state, "active")
