@@ -10,7 +10,7 @@
     "license": "AGPL-3",
     "development_status": "Alpha",
     "application": True,
-    "depends": ["account", "account_payment", "mail", "portal"],
+    "depends": ["account", "account_payment", "auth_totp_portal", "mail", "portal"],
     "external_dependencies": {
         "python": ["phonenumbers", "qrcode", "xlsxwriter", "pyotp"],
     },

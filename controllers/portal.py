@@ -55,6 +55,7 @@ class MembershipPortal(CustomerPortal):
         )
         return {
             "member": member_sudo,
+            "object": member,  # portal chatter: read and post as the member
             "page_name": "membership",
             "open_dues": open_dues,
             "can_renew": self._can_renew(member_sudo, today),

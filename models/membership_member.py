@@ -568,7 +568,14 @@ class MembershipMember(models.Model):
         if not live and self.join_date and self.join_date > start:
             coverage_start = self.join_date
         amount = plan._get_fee_amount(start, coverage_start)
-        entry_fee = plan.entry_fee if not live and plan.plan_type == "paid" else 0.0
+        last_end = max((d.date_end for d in live if d.date_end), default=None)
+        rejoining = (
+            plan.entry_fee_on_rejoin
+            and last_end
+            and last_end + timedelta(days=plan.grace_days) < start
+        )
+        first = not live or rejoining
+        entry_fee = plan.entry_fee if first and plan.plan_type == "paid" else 0.0
         return {
             "member_id": self.id,
             "plan_id": plan.id,

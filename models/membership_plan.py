@@ -60,6 +60,11 @@ class MembershipPlan(models.Model):
     entry_fee = fields.Monetary(
         tracking=True, help="Charged once, on a member's first period."
     )
+    entry_fee_on_rejoin = fields.Boolean(
+        string="Entry Fee Again on Rejoin",
+        help="A member whose membership lapsed pays the entry fee again when "
+        "rejoining.",
+    )
     # periods
     period_type = fields.Selection(
         [

@@ -157,3 +157,14 @@ class TestDuesInvoicing(MembershipCommon):
         self.assertEqual(len(dues.move_id), 5)
         self.assertEqual(set(dues.move_id.mapped("state")), {"posted"})
         self.assertEqual(set(members.mapped("state")), {"waiting"})
+
+    @freeze_time("2026-10-15 12:00:00")
+    def test_entry_fee_again_on_rejoin_after_lapse_when_the_plan_says_so(self):
+        member = self.create_member(join_date=date(2023, 4, 1))
+        first = self.bill(member, date(2023, 5, 1))
+        self.pay(first.move_id, date(2023, 5, 1))
+        self.assertEqual(member.state, "lapsed")
+        self.assertEqual(self.bill(member, date(2024, 5, 1)).entry_fee_amount, 0.0)
+        member.dues_ids.filtered(lambda d: d.state == "invoiced").action_cancel()
+        self.plan_fixed.entry_fee_on_rejoin = True
+        self.assertEqual(self.bill(member, date(2026, 10, 15)).entry_fee_amount, 20.0)

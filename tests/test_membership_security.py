@@ -216,6 +216,48 @@ class TestMembershipSecurity(MembershipCommon):
                 "officer": "r",
                 "manager": "rwcu",
             },
+            "membership.dues.run": {
+                "employee": "",
+                "portal": "",
+                "officer": "r",
+                "manager": "rwcu",
+            },
+            "membership.dues.run.line": {
+                "employee": "",
+                "portal": "",
+                "officer": "r",
+                "manager": "rwcu",
+            },
+            "membership.dunning.step": {
+                "employee": "",
+                "portal": "",
+                "officer": "r",
+                "manager": "rwcu",
+            },
+            "membership.payment.import": {
+                "employee": "",
+                "portal": "",
+                "officer": "r",
+                "manager": "rwcu",
+            },
+            "membership.payment.import.line": {
+                "employee": "",
+                "portal": "",
+                "officer": "r",
+                "manager": "rwcu",
+            },
+            "membership.join.attempt": {
+                "employee": "",
+                "portal": "",
+                "officer": "",
+                "manager": "ru",
+            },
+            "membership.plan.change": {
+                "employee": "",
+                "portal": "",
+                "officer": "rwcu",
+                "manager": "rwcu",
+            },
         }
         users = {
             "employee": self.employee,

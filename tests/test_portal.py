@@ -5,7 +5,7 @@ import re
 from datetime import timedelta
 
 from odoo import fields, sql_db
-from odoo.tests import HttpCase, freeze_time, tagged
+from odoo.tests import HttpCase, JsonRpcException, freeze_time, tagged
 from odoo.tools import mute_logger
 
 from .common import MembershipCommon
@@ -194,6 +194,38 @@ class TestMembershipPortal(MembershipCommon, HttpCase):
             self.assertEqual(response.status_code, 200)
             with self.subTest(url=url):
                 self.assertLessEqual(queries, budget, f"{url} used {queries} queries")
+
+    def test_member_writes_to_staff_only_on_own_thread(self):
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        page = self.url_open("/my/membership").text
+        self.assertIn('data-res_model="membership.member"', page)
+        self.assertIn(f'data-res_id="{self.member_a.id}"', page)
+
+        def post(member, body):
+            return self.make_jsonrpc_request(
+                "/mail/message/post",
+                {
+                    "thread_model": "membership.member",
+                    "thread_id": member.id,
+                    "post_data": {"body": body, "message_type": "comment"},
+                },
+            )
+
+        post(self.member_a, "Question about my dues")
+        self.assertIn(
+            "Question about my dues", self.member_a.message_ids[:1].body.striptags()
+        )
+        with mute_logger("odoo.http"), self.assertRaises(JsonRpcException):
+            post(self.member_b, "Writing on B's thread")
+        self.assertNotIn(
+            "Writing on B's thread",
+            " ".join(self.member_b.message_ids.mapped("body")),
+        )
+
+    def test_two_factor_authentication_is_offered(self):
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        self.assertIn("/my/security", self.url_open("/my/membership").text)
+        self.assertIn("Two-factor authentication", self.url_open("/my/security").text)
 
     def test_user_without_membership_sees_an_invitation(self):
         self.authenticate("mm_employee", "mm_employee")
