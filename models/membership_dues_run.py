@@ -230,6 +230,11 @@ class MembershipDuesRun(models.Model):
             )
             return 0
         invoice_values = self._get_invoice_values()
+        # the run's results and the status history say what happened: skip the
+        # per-record creation notes and field tracking of thousands of records
+        members = members.with_context(
+            tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
+        )
         try:
             with self.env.cr.savepoint():
                 dues, skipped = members._bill_period(
