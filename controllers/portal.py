@@ -53,8 +53,13 @@ class MembershipPortal(CustomerPortal):
         open_dues = member_sudo.dues_ids.filtered(
             lambda d: d.state in ("invoiced", "partial")
         )
+        news = request.env["membership.news"].search(
+            request.env["membership.news"]._get_member_domain(member_sudo), limit=5
+        )
         return {
             "member": member_sudo,
+            "news": news,
+            "change_plans": self._get_change_plans(member_sudo),
             "object": member,  # portal chatter: read and post as the member
             "page_name": "membership",
             "open_dues": open_dues,
@@ -123,6 +128,53 @@ class MembershipPortal(CustomerPortal):
         if dues.move_id:
             return request.redirect(dues.move_id[:1].get_portal_url())
         return request.redirect("/my/membership")
+
+    def _get_change_plans(self, member):
+        """Plans an active member may switch to from the portal."""
+        if member.state != "active":
+            return request.env["membership.plan"]
+        return (
+            request.env["membership.plan"]
+            .sudo()
+            .search(
+                [
+                    ("portal_change_allowed", "=", True),
+                    ("website_published", "=", True),
+                    ("company_id", "=", member.company_id.id),
+                    ("id", "!=", member.plan_id.id),
+                ]
+            )
+        )
+
+    @http.route(
+        "/my/membership/change_plan",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
+    )
+    def portal_my_membership_change_plan(self, plan_id=None, **kw):
+        member = self._get_my_member()
+        if not member:
+            raise request.not_found()
+        member_sudo = member.sudo()
+        allowed = self._get_change_plans(member_sudo)
+        plan = allowed.filtered(lambda p: str(p.id) == str(plan_id))
+        if not plan:
+            return request.redirect("/my/membership?message=plan_refused")
+        change = (
+            request.env["membership.plan.change"]
+            .sudo()
+            .with_context(membership_state_source="portal")
+            .create({"member_id": member_sudo.id, "new_plan_id": plan.id})
+        )
+        change.action_apply()
+        invoice = member_sudo.dues_ids.filtered(
+            lambda d: d.plan_id == plan and d.state in ("invoiced", "partial")
+        ).move_id[:1]
+        if invoice:
+            return request.redirect(invoice.get_portal_url())
+        return request.redirect("/my/membership?message=plan_changed")
 
     # ------------------------------------------------------------
     # Profile

@@ -10,5 +10,6 @@ from . import membership_dunning_step
 from . import membership_payment_import
 from . import membership_payment_import_line
 from . import membership_join_attempt
+from . import membership_news
 from . import account_move
 from . import res_partner

@@ -109,6 +109,11 @@ class MembershipPlan(models.Model):
     auto_renew = fields.Boolean(
         default=True, help="Renewal runs bill the next period of these members."
     )
+    portal_change_allowed = fields.Boolean(
+        string="Members Can Switch To It",
+        help="Active members of other plans can move to this plan from their "
+        "portal: the unused part of their dues is credited.",
+    )
     website_published = fields.Boolean(
         string="Published", help="Offer this plan on the public membership page."
     )

@@ -252,6 +252,12 @@ class TestMembershipSecurity(MembershipCommon):
                 "officer": "",
                 "manager": "ru",
             },
+            "membership.news": {
+                "employee": "",
+                "portal": "r",
+                "officer": "rwcu",
+                "manager": "rwcu",
+            },
             "membership.plan.change": {
                 "employee": "",
                 "portal": "",

@@ -227,6 +227,77 @@ class TestMembershipPortal(MembershipCommon, HttpCase):
         self.assertIn("/my/security", self.url_open("/my/membership").text)
         self.assertIn("Two-factor authentication", self.url_open("/my/security").text)
 
+    def test_news_shows_targeted_published_items_newest_first(self):
+        today = fields.Date.today()
+        self.env["membership.news"].create(
+            [
+                {
+                    "name": "Old news",
+                    "date": today - timedelta(days=10),
+                    "is_published": True,
+                    "body": "<p>Hello</p><script>alert(2)</script>",
+                },
+                {"name": "Fresh news", "date": today, "is_published": True},
+                {"name": "Draft news", "is_published": False},
+                {
+                    "name": "Other plan news",
+                    "is_published": True,
+                    "plan_ids": [self.plan_free.id],
+                },
+                {"name": "Lapsed only", "is_published": True, "audience": "lapsed"},
+            ]
+        )
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        page = self.url_open("/my/membership").text
+        self.assertLess(page.index("Fresh news"), page.index("Old news"))
+        for hidden in ("Draft news", "Other plan news", "Lapsed only", "alert(2)"):
+            self.assertNotIn(hidden, page)
+
+    def test_plan_change_from_the_portal_only_to_allowed_plans(self):
+        family = self.env["membership.plan"].create(
+            {
+                "name": "Family",
+                "code": "T-FAM",
+                "fee": 80.0,
+                "period_type": "rolling",
+                "website_published": True,
+                "portal_change_allowed": True,
+            }
+        )
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        page = self.url_open("/my/membership").text
+        self.assertIn("Change plan", page)
+        self.assertNotIn(f'value="{self.plan_free.id}"', page)
+        token = self.csrf_token("/my/membership")
+        self.url_open(
+            "/my/membership/change_plan",
+            data={"csrf_token": token, "plan_id": str(self.plan_free.id)},
+        )
+        self.assertEqual(self.member_a.plan_id, self.plan_rolling)
+        response = self.url_open(
+            "/my/membership/change_plan",
+            data={"csrf_token": token, "plan_id": str(family.id)},
+        )
+        self.assertEqual(self.member_a.plan_id, family)
+        new = self.member_a.dues_ids.filtered(lambda d: d.plan_id == family)
+        self.assertRecordValues(
+            new, [{"date_start": fields.Date.today(), "amount": 80.0}]
+        )
+        self.assertTrue(self.dues_a.move_id.reversal_move_ids, "unused part credited")
+        self.assertIn(f"/my/invoices/{new.move_id.id}", response.url)
+
+    def test_sessions_end_at_logout_and_password_change(self):
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        self.url_open("/web/session/logout")
+        response = self.url_open("/my/membership", allow_redirects=False)
+        self.assertIn("/web/login", response.headers.get("Location", ""))
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        self.assertEqual(self.url_open("/my/membership").status_code, 200)
+        self.portal_a.sudo().password = "a-new-long-password-2026"
+        self.env.flush_all()
+        response = self.url_open("/my/membership", allow_redirects=False)
+        self.assertIn("/web/login", response.headers.get("Location", ""))
+
     def test_user_without_membership_sees_an_invitation(self):
         self.authenticate("mm_employee", "mm_employee")
         page = self.url_open("/my/membership")
