@@ -298,6 +298,30 @@ class TestMembershipPortal(MembershipCommon, HttpCase):
         response = self.url_open("/my/membership", allow_redirects=False)
         self.assertIn("/web/login", response.headers.get("Location", ""))
 
+    def test_another_members_files_are_not_served(self):
+        """/web/content follows the member record's access (SECURITY 10)."""
+
+        def attach(member, name):
+            return self.env["ir.attachment"].create(
+                {
+                    "name": name,
+                    "raw": b"private",
+                    "res_model": "membership.member",
+                    "res_id": member.id,
+                }
+            )
+
+        other = attach(self.member_b, "b.txt")
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        for url in (
+            f"/web/content/{other.id}",
+            f"/web/content/{other.id}?download=true",
+            f"/web/content/membership.member/{self.member_b.id}/image_1920",
+        ):
+            response = self.url_open(url)
+            self.assertIn(response.status_code, (403, 404), url)
+            self.assertNotEqual(response.content, b"private")
+
     def test_user_without_membership_sees_an_invitation(self):
         self.authenticate("mm_employee", "mm_employee")
         page = self.url_open("/my/membership")
