@@ -793,7 +793,15 @@ def cmd_run(_args):
             else:
                 prepare = ["-i", ADDON, "--with-demo"]
             rc = run_foreground(
-                ctx.odoo_cmd("-d", dbname, *prepare, "--stop-after-init"), ctx.env
+                ctx.odoo_cmd(
+                    "-d",
+                    dbname,
+                    *prepare,
+                    "--stop-after-init",
+                    "--no-http",
+                    "--http-interface=127.0.0.1",
+                ),  # fmt: skip
+                ctx.env,
             )
             if rc:
                 say(f"Installing/updating {ADDON} failed (exit {rc}).")
