@@ -1,8 +1,10 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+from contextlib import ExitStack
 from datetime import date
+from unittest.mock import patch
 
-from odoo.tests import new_test_user
+from odoo.tests import freeze_time, new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -129,3 +131,16 @@ class MembershipCommon(AccountTestInvoicingCommon):
     @classmethod
     def bill(cls, member, day):
         return member._create_period_dues(day)
+
+    def run_job(self, job, day=None, **kwargs):
+        """Run a scheduled job's method as its cron would (on ``day`` when
+        given) and return how many times it committed."""
+        commits = []
+        with ExitStack() as stack:
+            if day:
+                stack.enter_context(freeze_time(f"{day} 12:00:00"))
+            stack.enter_context(
+                patch.object(self.env.cr, "commit", lambda: commits.append(1))
+            )
+            job(**kwargs)
+        return len(commits)

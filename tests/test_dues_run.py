@@ -70,10 +70,7 @@ class TestDuesRun(MembershipCommon):
 
     def work_runs(self):
         """Run the dues-run job as the cron would; returns the commit count."""
-        commits = []
-        with patch.object(self.env.cr, "commit", lambda: commits.append(1)):
-            self.env["membership.dues.run"]._cron_process_runs()
-        return len(commits)
+        return self.run_job(self.env["membership.dues.run"]._cron_process_runs)
 
     def live_dues(self, members, start=date(2027, 4, 1)):
         return members.dues_ids.filtered(

@@ -1,7 +1,6 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 from datetime import date
-from unittest.mock import patch
 
 from odoo.tests import freeze_time, tagged
 
@@ -31,15 +30,11 @@ class TestDunning(MembershipCommon):
         cls.step_final = cls.env.ref("membership_management.dunning_step_final")
 
     def run_reminders(self, day, batch_size=200):
-        commits = []
-        with (
-            freeze_time(f"{day} 12:00:00"),
-            patch.object(self.env.cr, "commit", lambda: commits.append(1)),
-        ):
-            self.env["membership.dunning.step"]._cron_send_reminders(
-                batch_size=batch_size
-            )
-        return len(commits)
+        return self.run_job(
+            self.env["membership.dunning.step"]._cron_send_reminders,
+            day,
+            batch_size=batch_size,
+        )
 
     def reminders(self, dues):
         return dues.message_ids.filtered(

@@ -1,7 +1,6 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 from datetime import date
-from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import freeze_time, tagged
@@ -15,13 +14,11 @@ class TestMemberState(MembershipCommon):
 
     def run_state_cron(self, day, batch_size=1000):
         """Run the daily state job on ``day``; returns how often it committed."""
-        commits = []
-        with (
-            freeze_time(f"{day} 12:00:00"),
-            patch.object(self.env.cr, "commit", lambda: commits.append(1)),
-        ):
-            self.env["membership.member"]._cron_update_states(batch_size=batch_size)
-        return len(commits)
+        return self.run_job(
+            self.env["membership.member"]._cron_update_states,
+            day,
+            batch_size=batch_size,
+        )
 
     def history(self, member):
         return member.status_history_ids.sorted("id")
