@@ -31,6 +31,7 @@
         "views/membership_tier_views.xml",
         "views/membership_dunning_step_views.xml",
         "views/membership_news_views.xml",
+        "views/membership_audit_log_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "wizards/membership_plan_change_views.xml",

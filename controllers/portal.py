@@ -304,6 +304,9 @@ class MembershipPortal(CustomerPortal):
             raise request.not_found() from error
         if dues.partner_id != request.env.user.partner_id or dues.state != "paid":
             raise request.not_found()
+        request.env["membership.audit.log"]._log(
+            "receipt_download", dues.member_id, dues.receipt_number or dues.name
+        )
         return self._show_report(
             dues,
             "pdf",
@@ -315,18 +318,13 @@ class MembershipPortal(CustomerPortal):
     # Privacy: my data, erasure request
     # ------------------------------------------------------------
 
-    @http.route(
-        "/my/membership/data.json",
-        type="http",
-        auth="user",
-        website=True,
-        readonly=True,
-    )
+    @http.route("/my/membership/data.json", type="http", auth="user", website=True)
     def portal_my_membership_data(self, **kw):
         member = self._get_my_member()
         if not member:
             raise request.not_found()
         data = json.dumps(member.sudo()._get_personal_data(), indent=2, default=str)
+        request.env["membership.audit.log"]._log("data_download", member)
         return request.make_response(
             data,
             headers=[

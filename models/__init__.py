@@ -11,5 +11,7 @@ from . import membership_payment_import
 from . import membership_payment_import_line
 from . import membership_join_attempt
 from . import membership_news
+from . import membership_audit_log
 from . import account_move
 from . import res_partner
+from . import res_users

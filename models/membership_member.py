@@ -23,6 +23,11 @@ MEMBER_STATES = [
     ("withdrawn", "Withdrawn"),
 ]
 OPEN_END = date.max
+# contact data whose changes go to the audit log
+PERSONAL_FIELDS = frozenset(
+    ("name", "name_kana", "email", "phone", "street", "street2", "zip", "city",
+     "country_id", "birth_date")
+)  # fmt: skip
 
 
 class MembershipMember(models.Model):
@@ -421,6 +426,26 @@ class MembershipMember(models.Model):
             if not vals.get("member_number"):
                 vals["member_number"] = self._next_member_number(company)
         return super().create(vals_list)
+
+    def write(self, vals):
+        changed = PERSONAL_FIELDS.intersection(vals)
+        res = super().write(vals)
+        if changed:
+            self.env["membership.audit.log"]._log(
+                "personal_data_change", self, ", ".join(sorted(changed))
+            )
+        return res
+
+    def export_data(self, fields_to_export):
+        self.env["membership.audit.log"]._log(
+            "export",
+            description=self.env._(
+                "%(count)s members, fields: %(fields)s",
+                count=len(self),
+                fields=", ".join(fields_to_export),
+            )[:250],
+        )
+        return super().export_data(fields_to_export)
 
     def copy_data(self, default=None):
         raise UserError(

@@ -10,5 +10,6 @@ from . import test_portal
 from . import test_join
 from . import test_online_payment
 from . import test_portal_tours
+from . import test_audit_log
 from . import test_member_number
 from . import test_membership_security

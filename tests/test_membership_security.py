@@ -258,6 +258,12 @@ class TestMembershipSecurity(MembershipCommon):
                 "officer": "rwcu",
                 "manager": "rwcu",
             },
+            "membership.audit.log": {
+                "employee": "",
+                "portal": "",
+                "officer": "",
+                "manager": "r",
+            },
             "membership.plan.change": {
                 "employee": "",
                 "portal": "",

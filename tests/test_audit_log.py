@@ -1,0 +1,61 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import HttpCase, tagged
+
+from .common import MembershipCommon
+
+
+@tagged("post_install", "-at_install")
+class TestAuditLog(MembershipCommon, HttpCase):
+    """Logins, downloads, exports and personal-data changes (SECURITY 25)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.member = cls.create_member(
+            partner_id=cls.portal_a.partner_id.id, name="Audited Member"
+        )
+
+    def entries(self, event):
+        return self.env["membership.audit.log"].search(
+            [("event", "=", event), ("member_id", "=", self.member.id)]
+        )
+
+    def test_logins_are_logged_and_new_addresses_flagged(self):
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        self.assertEqual(len(self.entries("new_location_login")), 1)
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        self.assertEqual(len(self.entries("login")), 1)
+
+    def test_data_download_and_export_are_logged(self):
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        self.url_open("/my/membership/data.json")
+        self.assertEqual(len(self.entries("data_download")), 1)
+        self.officer.group_ids |= self.env.ref("base.group_allow_export")
+        self.member.with_user(self.officer).export_data(["name", "email"])
+        export = self.env["membership.audit.log"].search([("event", "=", "export")])
+        self.assertIn("name, email", export.description)
+        self.assertEqual(export.user_id, self.officer)
+
+    def test_personal_data_changes_are_logged_without_values(self):
+        self.member.write({"phone": "+81312345678", "points": 5})
+        change = self.entries("personal_data_change")
+        self.assertEqual(change.description, "phone")
+        self.assertNotIn("312345678", change.description)
+
+    def test_log_is_append_only_for_everyone(self):
+        self.member.phone = "+81300000000"
+        entry = self.entries("personal_data_change")
+        with self.assertRaises(UserError):
+            entry.with_user(self.manager).write({"description": "rewritten"})
+        with self.assertRaises(AccessError):
+            entry.with_user(self.manager).unlink()
+        # not even the superuser
+        with self.assertRaisesRegex(UserError, "cannot be changed"):
+            entry.sudo().write({"description": "rewritten"})
+        with self.assertRaisesRegex(UserError, "cannot be deleted"):
+            entry.sudo().unlink()
+        self.assertTrue(entry.with_user(self.manager).description)
+        with self.assertRaises(AccessError):
+            entry.with_user(self.officer).read(["description"])
