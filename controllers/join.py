@@ -4,9 +4,8 @@ from datetime import datetime
 
 from odoo import Command, fields, http
 from odoo.http import request
-from odoo.tools import email_normalize
 
-from .portal import MembershipPortal
+from .portal import clean_contact_values
 
 JOIN_FIELDS = ("name", "email", "phone", "street", "zip", "city")
 
@@ -64,31 +63,12 @@ class MembershipJoin(http.Controller):
 
     def _validate_application(self, plan, post):
         env = request.env
-        values = {fname: (post.get(fname) or "").strip() for fname in JOIN_FIELDS}
-        errors = {}
-        for fname, value in values.items():
-            if "\n" in value or "\r" in value:
-                errors[fname] = env._("Line breaks are not allowed here.")
-        if not values["name"]:
-            errors["name"] = env._("Your name is required.")
-        email = email_normalize(values["email"])
-        if not email:
-            errors["email"] = env._("Enter a valid e-mail address.")
-        values["email"] = email or values["email"]
-        country = env["res.country"]
-        if post.get("country_id", "").isdigit():
-            country = country.sudo().browse(int(post["country_id"])).exists()
-            values["country_id"] = country.id
-        if values["phone"]:
-            phone = MembershipPortal._normalize_phone(
-                values["phone"], country or plan.sudo().company_id.country_id
-            )
-            if not phone:
-                errors["phone"] = env._(
-                    "This phone number is not valid: write it with its country code, "
-                    "e.g. +81 3 1234 5678."
-                )
-            values["phone"] = phone or values["phone"]
+        values, errors = clean_contact_values(
+            post,
+            JOIN_FIELDS,
+            plan.sudo().company_id.country_id,
+            required=("name", "email"),
+        )
         if post.get("birth_date"):
             try:
                 values["birth_date"] = datetime.strptime(

@@ -19,6 +19,51 @@ PROFILE_FIELDS = ("name", "name_kana", "email", "phone", "street", "zip", "city"
 RENEWAL_WINDOW_DAYS = 60
 
 
+def clean_contact_values(post, fnames, default_country, required=()):
+    """Contact fields ``fnames`` of a posted form, stripped and normalised
+    (e-mail, E.164 phone, country id), and the errors to show by field.
+
+    Shared by the profile form and the join form: only ``fnames`` (and
+    ``country_id``) are ever read from the post.
+    """
+    env = request.env
+    values = {fname: (post.get(fname) or "").strip() for fname in fnames}
+    errors = {}
+    for fname, value in values.items():
+        if "\n" in value or "\r" in value:
+            errors[fname] = env._("Line breaks are not allowed here.")
+    if "name" in values and not values["name"]:
+        errors["name"] = env._("Your name is required.")
+    if values.get("email") or "email" in required:
+        email = email_normalize(values.get("email") or "")
+        if email:
+            values["email"] = email
+        else:
+            errors["email"] = env._("Enter a valid e-mail address.")
+    country = default_country
+    if post.get("country_id"):
+        country_id = str(post["country_id"])
+        country = (
+            env["res.country"].sudo().browse(int(country_id)).exists()
+            if country_id.isdigit()
+            else env["res.country"]
+        )
+        if country:
+            values["country_id"] = country.id
+        else:
+            errors["country_id"] = env._("Choose a country from the list.")
+    if values.get("phone"):
+        phone = MembershipPortal._normalize_phone(values["phone"], country)
+        if phone:
+            values["phone"] = phone
+        else:
+            errors["phone"] = env._(
+                "This phone number is not valid: write it with its country code, "
+                "e.g. +81 3 1234 5678."
+            )
+    return values, errors
+
+
 class MembershipPortal(CustomerPortal):
     """``/my/membership``: a member's own membership, dues, card and data.
 
@@ -213,51 +258,10 @@ class MembershipPortal(CustomerPortal):
 
     def _validate_profile(self, member, post):
         """Whitelisted, normalised values of the profile form, and errors."""
-        env = request.env
-        values = {
-            fname: (post.get(fname) or "").strip()
-            for fname in PROFILE_FIELDS
-            if fname in post
-        }
-        errors = {}
-        if "name" in values and not values["name"]:
-            errors["name"] = env._("Your name is required.")
-        if values.get("email"):
-            email = email_normalize(values["email"])
-            if not email:
-                errors["email"] = env._("This e-mail address is not valid.")
-            else:
-                values["email"] = email
-        for fname, value in values.items():
-            if "\n" in value or "\r" in value:
-                errors[fname] = env._("Line breaks are not allowed here.")
-        country = member.country_id
-        if post.get("country_id"):
-            try:
-                country = (
-                    request.env["res.country"]
-                    .sudo()
-                    .browse(int(post["country_id"]))
-                    .exists()
-                )
-            except ValueError:
-                country = None
-            if not country:
-                errors["country_id"] = env._("Choose a country from the list.")
-            else:
-                values["country_id"] = country.id
-        if values.get("phone"):
-            phone = self._normalize_phone(
-                values["phone"], country or member.company_id.country_id
-            )
-            if not phone:
-                errors["phone"] = env._(
-                    "This phone number is not valid: write it with its country code, "
-                    "e.g. +81 3 1234 5678."
-                )
-            else:
-                values["phone"] = phone
-        return values, errors
+        fnames = [fname for fname in PROFILE_FIELDS if fname in post]
+        return clean_contact_values(
+            post, fnames, member.country_id or member.company_id.country_id
+        )
 
     @staticmethod
     def _normalize_phone(number, country):

@@ -1,6 +1,5 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
-import logging
 import uuid
 from collections import defaultdict
 from datetime import date, datetime, timedelta
@@ -10,8 +9,6 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import consteq, format_date
 from odoo.tools.misc import hmac
-
-_logger = logging.getLogger(__name__)
 
 MEMBER_STATES = [
     ("draft", "Applicant"),
@@ -657,7 +654,8 @@ class MembershipMember(models.Model):
         return True
 
     def action_withdraw(self):
-        """Open the member form on the withdrawal fields (staff set date/reason)."""
+        """Withdraw as of today unless a withdrawal date is already set; staff
+        pick the reason on the form (it is required once a date is set)."""
         self.ensure_one()
         self.withdrawal_date = self.withdrawal_date or fields.Date.context_today(self)
         return True
