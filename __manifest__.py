@@ -10,7 +10,15 @@
     "license": "AGPL-3",
     "development_status": "Alpha",
     "application": True,
-    "depends": ["account", "account_payment", "auth_totp_portal", "mail", "portal"],
+    "depends": [
+        "account",
+        "account_payment",
+        "auth_totp_portal",
+        "event",
+        "event_product",
+        "mail",
+        "portal",
+    ],
     "external_dependencies": {
         "python": ["phonenumbers", "qrcode", "xlsxwriter", "pyotp"],
     },
@@ -34,14 +42,19 @@
         "views/membership_audit_log_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
+        "views/event_event_views.xml",
+        "views/event_registration_views.xml",
         "wizards/membership_plan_change_views.xml",
         "views/portal_templates.xml",
+        "views/portal_event_templates.xml",
         "views/menus.xml",
         "reports/membership_dues_receipt.xml",
+        "reports/event_participant_list.xml",
     ],
     "demo": [
         "demo/membership_plan_demo.xml",
         "demo/membership_member_demo.xml",
+        "demo/membership_event_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -1,2 +1,4 @@
 from . import portal
 from . import join
+from . import portal_event
+from . import event_staff

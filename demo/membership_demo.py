@@ -1,10 +1,11 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.fields import Command
 
 # (name, email) of the demo members, in the order the story uses them
 DEMO_PEOPLE = [
@@ -78,7 +79,9 @@ class MembershipMember(models.Model):
         )
 
     def _demo_pay(self, dues, day, amount=None):
-        for move in dues.move_id:
+        """Pay the invoices of ``dues`` (or the invoices given)."""
+        moves = dues.move_id if dues._name == "membership.dues" else dues
+        for move in moves:
             vals = {"payment_date": day}
             if amount:
                 vals["amount"] = amount
@@ -186,3 +189,144 @@ class MembershipMember(models.Model):
         student = ref("membership_management.membership_plan_student_demo")
         member = new(people, student, today - timedelta(days=4))
         member._create_period_dues(today).action_cancel()
+
+    @api.model
+    def _demo_populate_events(self):
+        """Three member events around the day the demo is installed: a
+        general assembly for members only, a seminar with member prices and
+        fees (paid and unpaid), and a past evening whose attendance shows on
+        the members' history. The demo portal user (login ``portal``) is a
+        member registered for the seminar."""
+        Event = self.env["event.event"]
+        if Event.search_count([("membership_published", "=", True)]):
+            return
+        members = self.search(
+            [("company_id", "=", self.env.company.id), ("is_company", "=", False)],
+            order="id",
+        )
+        active = members.filtered(lambda m: m.state == "active")
+        portal_member = self._demo_portal_member()
+        today = fields.Date.context_today(self)
+
+        def at(days, hour):
+            return datetime.combine(today + timedelta(days=days), time(hour))
+
+        assembly = Event.create(
+            {
+                "name": "Annual General Assembly",
+                "date_begin": at(20, 9),
+                "date_end": at(20, 12),
+                "membership_published": True,
+                "seats_limited": True,
+                "seats_max": 120,
+                "event_ticket_ids": [
+                    Command.create(
+                        {"name": "Member", "price": 0.0, "members_only": True}
+                    )
+                ],
+            }
+        )
+        seminar = Event.create(
+            {
+                "name": "Spring Research Seminar",
+                "date_begin": at(35, 13),
+                "date_end": at(35, 17),
+                "membership_published": True,
+                "membership_cancel_days": 7,
+                "event_ticket_ids": [
+                    Command.create(
+                        {
+                            "name": "Standard",
+                            "price": 50.0,
+                            "has_member_price": True,
+                            "member_price": 30.0,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "name": "Members' Dinner",
+                            "price": 40.0,
+                            "members_only": True,
+                        }
+                    ),
+                ],
+            }
+        )
+        evening = Event.create(
+            {
+                "name": "New Year Networking Evening",
+                "date_begin": at(-40, 18),
+                "date_end": at(-40, 21),
+                "membership_published": True,
+                "event_ticket_ids": [Command.create({"name": "Entry", "price": 0.0})],
+            }
+        )
+        Registration = self.env["event.registration"]
+        Registration.create(
+            [
+                {
+                    "event_id": assembly.id,
+                    "event_ticket_id": assembly.event_ticket_ids.id,
+                    "partner_id": member.partner_id.id,
+                }
+                for member in active[:10]
+            ]
+        )
+        standard = seminar.event_ticket_ids.filtered(lambda t: not t.members_only)
+        seminar_regs = Registration.create(
+            [
+                {
+                    "event_id": seminar.id,
+                    "event_ticket_id": standard.id,
+                    "partner_id": partner.id,
+                }
+                for partner in (active[10:15].partner_id | portal_member.partner_id)
+            ]
+        )
+        for registration in seminar_regs[:3]:
+            self._demo_pay(registration.membership_fee_move_id, today)
+        guest = self.env["res.partner"].create(
+            {"name": "Pat Guest", "email": "pat.guest@example.com"}
+        )
+        Registration.create(
+            {
+                "event_id": seminar.id,
+                "event_ticket_id": standard.id,
+                "partner_id": guest.id,
+            }
+        )
+        evening_regs = Registration.create(
+            [
+                {
+                    "event_id": evening.id,
+                    "event_ticket_id": evening.event_ticket_ids.id,
+                    "partner_id": member.partner_id.id,
+                }
+                for member in members[:10]
+                if member.state not in ("withdrawn", "draft")
+            ]
+        )
+        evening_regs[:-2].write({"state": "done", "date_closed": evening.date_end})
+        return True
+
+    @api.model
+    def _demo_portal_member(self):
+        """Make Odoo's demo portal user a paying member."""
+        partner = self.env.ref("base.partner_demo_portal", raise_if_not_found=False)
+        if not partner:
+            return self.browse()
+        member = self.search([("partner_id", "=", partner.id)], limit=1)
+        if member:
+            return member
+        today = fields.Date.context_today(self)
+        member = self.create(
+            {
+                "partner_id": partner.id,
+                "plan_id": self.env.ref(
+                    "membership_management.membership_plan_regular_demo"
+                ).id,
+                "join_date": today - timedelta(days=200),
+            }
+        )
+        self._demo_pay(member._create_period_dues(today), today - timedelta(days=150))
+        return member

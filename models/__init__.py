@@ -15,3 +15,6 @@ from . import membership_audit_log
 from . import account_move
 from . import res_partner
 from . import res_users
+from . import event_event
+from . import event_event_ticket
+from . import event_registration

@@ -7,3 +7,19 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     membership_dues_ids = fields.One2many("membership.dues", "move_id", readonly=True)
+    membership_registration_ids = fields.One2many(
+        "event.registration", "membership_fee_move_id", readonly=True
+    )
+
+    def _invoice_paid_hook(self):
+        """A paid participation fee confirms its event registration."""
+        result = super()._invoice_paid_hook()
+        registrations = (
+            self.env["event.registration"]
+            .sudo()
+            .search(
+                [("membership_fee_move_id", "in", self.ids), ("state", "=", "draft")]
+            )
+        )
+        registrations._membership_confirm_paid()
+        return result

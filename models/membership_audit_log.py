@@ -10,6 +10,7 @@ AUDIT_EVENTS = [
     ("data_download", "Personal data downloaded"),
     ("receipt_download", "Receipt downloaded"),
     ("export", "Members exported"),
+    ("participant_export", "Event participants exported"),
     ("personal_data_change", "Personal data changed"),
 ]
 

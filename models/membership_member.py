@@ -172,6 +172,23 @@ class MembershipMember(models.Model):
         compute="_compute_dues_figures", search="_search_has_unpaid_dues"
     )
     history_count = fields.Integer(compute="_compute_history_count")
+    event_registration_ids = fields.One2many("event.registration", "member_id")
+    event_registration_count = fields.Integer(
+        string="Events", compute="_compute_event_registration_count"
+    )
+    event_attended_count = fields.Integer(
+        string="Events Attended",
+        compute="_compute_event_attendance",
+        store=True,
+        help="Events this member attended (checked in).",
+    )
+    event_last_attended_date = fields.Date(
+        string="Last Attended",
+        compute="_compute_event_attendance",
+        store=True,
+        index="btree_not_null",
+        help="Date of the last event this member attended.",
+    )
 
     _number_company_uniq = models.Constraint(
         "UNIQUE(company_id, member_number)",
@@ -410,6 +427,34 @@ class MembershipMember(models.Model):
         for member in self:
             member.history_count = counts.get(member, 0)
 
+    def _compute_event_registration_count(self):
+        counts = dict(
+            self.env["event.registration"]._read_group(
+                [("member_id", "in", self.ids), ("state", "!=", "cancel")],
+                ["member_id"],
+                ["__count"],
+            )
+        )
+        for member in self:
+            member.event_registration_count = counts.get(member, 0)
+
+    @api.depends("event_registration_ids.state", "event_registration_ids.date_closed")
+    def _compute_event_attendance(self):
+        data = {
+            member.id: (count, last)
+            for member, count, last in self.env["event.registration"]
+            .sudo()
+            ._read_group(
+                [("member_id", "in", self.ids), ("state", "=", "done")],
+                ["member_id"],
+                ["__count", "date_closed:max"],
+            )
+        }
+        for member in self:
+            count, last = data.get(member.id, (0, False))
+            member.event_attended_count = count
+            member.event_last_attended_date = last and last.date()
+
     # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
@@ -623,6 +668,15 @@ class MembershipMember(models.Model):
         )
         action["domain"] = [("membership_dues_ids.member_id", "=", self.id)]
         action["context"] = {"default_move_type": "out_invoice", "create": False}
+        return action
+
+    def action_view_event_registrations(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "membership_management.action_membership_event_registration"
+        )
+        action["domain"] = [("member_id", "=", self.id)]
+        action["context"] = {"search_default_filter_not_cancelled": 1}
         return action
 
     def action_view_history(self):

@@ -1,1 +1,2 @@
 from . import report_dues_receipt
+from . import report_event_participants_xlsx

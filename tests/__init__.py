@@ -13,3 +13,8 @@ from . import test_portal_tours
 from . import test_audit_log
 from . import test_member_number
 from . import test_membership_security
+from . import test_event_registration
+from . import test_event_check_in
+from . import test_event_participant_list
+from . import test_event_portal
+from . import test_event_seats

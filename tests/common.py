@@ -1,9 +1,11 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 from contextlib import ExitStack
-from datetime import date
+from datetime import date, timedelta
 from unittest.mock import patch
 
+from odoo import fields
+from odoo.fields import Command
 from odoo.tests import freeze_time, new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -144,3 +146,65 @@ class MembershipCommon(AccountTestInvoicingCommon):
             )
             job(**kwargs)
         return len(commits)
+
+
+class MembershipEventCommon(MembershipCommon):
+    """A member (portal user A), a non-member (portal user B) and a seminar with
+    a standard ticket (member price), a members-only ticket and a free one."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        join = fields.Date.today() - timedelta(days=30)
+        cls.member_a = cls.create_member(
+            plan=cls.plan_rolling,
+            join_date=join,
+            partner_id=cls.portal_a.partner_id.id,
+            name="Portal Member A",
+        )
+        dues = cls.member_a._create_period_dues(join)
+        cls.pay(dues.move_id, join)
+        cls.non_member = cls.portal_b.partner_id
+        start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=10)
+        cls.event = cls.env["event.event"].create(
+            {
+                "name": "Spring Seminar",
+                "date_begin": start,
+                "date_end": start + timedelta(hours=3),
+                "membership_published": True,
+                "event_mail_ids": [Command.clear()],
+                "company_id": cls.company.id,
+            }
+        )
+        Ticket = cls.env["event.event.ticket"]
+        cls.ticket_standard = Ticket.create(
+            {
+                "event_id": cls.event.id,
+                "name": "Standard",
+                "price": 50.0,
+                "has_member_price": True,
+                "member_price": 30.0,
+            }
+        )
+        cls.ticket_members = Ticket.create(
+            {
+                "event_id": cls.event.id,
+                "name": "Members' Dinner",
+                "price": 20.0,
+                "members_only": True,
+            }
+        )
+        cls.ticket_free = Ticket.create(
+            {"event_id": cls.event.id, "name": "Lecture Only", "price": 0.0}
+        )
+
+    @classmethod
+    def register(cls, partner, ticket, **vals):
+        return cls.env["event.registration"].create(
+            {
+                "event_id": ticket.event_id.id,
+                "event_ticket_id": ticket.id,
+                "partner_id": partner.id,
+                **vals,
+            }
+        )

@@ -3,7 +3,8 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import HttpCase, tagged
+from odoo.fields import Command
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import MembershipCommon
 
@@ -82,3 +83,72 @@ class TestMembershipJoinTour(HttpCase):
         self.assertEqual(len(member), 1)
         self.assertEqual(member.dues_ids.move_id.payment_state, "paid")
         self.assertEqual(member.state, "active")
+
+
+@tagged("post_install", "-at_install")
+class TestMembershipEventTour(HttpCase):
+    """A member registers for a seminar, pays the fee with the demo provider
+    and finds the registration confirmed under My Events, in Chromium."""
+
+    def test_register_pay_and_see_it_under_my_events(self):
+        main = self.env.ref("base.main_company")
+        self.env.ref("payment.payment_provider_demo").sudo().write(
+            {"state": "test", "company_id": main.id, "is_published": True}
+        )
+        user = new_test_user(
+            self.env,
+            login="mm_event_tour",
+            name="Event Tour Member",
+            email="event.tour@example.com",
+            groups="base.group_portal",
+            company_id=main.id,
+        )
+        plan = self.env["membership.plan"].create(
+            {
+                "name": "Tour Plan",
+                "code": "T-EVTOUR",
+                "plan_type": "free",
+                "period_type": "rolling",
+                "company_id": main.id,
+            }
+        )
+        member = self.env["membership.member"].create(
+            {
+                "partner_id": user.partner_id.id,
+                "plan_id": plan.id,
+                "join_date": fields.Date.today(),
+                "company_id": main.id,
+            }
+        )
+        member._create_period_dues(fields.Date.today())
+        self.assertEqual(member.state, "active")
+        start = fields.Datetime.now() + timedelta(days=14)
+        event = self.env["event.event"].create(
+            {
+                "name": "Tour Seminar",
+                "date_begin": start,
+                "date_end": start + timedelta(hours=2),
+                "membership_published": True,
+                "company_id": main.id,
+                "event_ticket_ids": [
+                    Command.create(
+                        {
+                            "name": "Seat",
+                            "price": 40.0,
+                            "has_member_price": True,
+                            "member_price": 25.0,
+                        }
+                    )
+                ],
+            }
+        )
+        self.start_tour(
+            "/my/membership/events",
+            "membership_event_register_and_pay",
+            login="mm_event_tour",
+        )
+        registration = event.registration_ids
+        self.assertEqual(registration.partner_id, user.partner_id)
+        self.assertEqual(registration.membership_price, 25.0)
+        self.assertEqual(registration.membership_fee_state, "paid")
+        self.assertEqual(registration.state, "open")

@@ -110,3 +110,49 @@ registry.category("web_tour.tours").add("membership_join_and_pay", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("membership_event_register_and_pay", {
+    url: "/my/membership/events",
+    steps: () => [
+        {
+            content: "The member price is shown",
+            trigger: ".o_membership_event_card:contains('Tour Seminar'):contains('member price')",
+        },
+        {
+            content: "Register for the seminar",
+            trigger: ".o_membership_event_card:contains('Tour Seminar') button.o_membership_event_register",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Open the payment form of the fee invoice",
+            trigger: "a[data-bs-target='#pay_with']",
+            run: "click",
+        },
+        {
+            content: "Enter test card details",
+            trigger: "#pay_with #customer_input",
+            run: "edit 4242424242424242",
+        },
+        {
+            content: "Pay",
+            trigger: "#pay_with button[name='o_payment_submit_button']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Back on the invoice, the payment is confirmed",
+            trigger: "body:has(#invoice_content):contains('Your payment has been processed')",
+            run: "goToUrl /my/membership/events",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The seminar is under my registrations, confirmed",
+            trigger: ".o_membership_registrations tr:contains('Tour Seminar'):contains('Registered')",
+        },
+        {
+            content: "Nothing left to pay",
+            trigger: ".o_membership_registrations:not(:has(.o_membership_event_pay))",
+        },
+    ],
+});

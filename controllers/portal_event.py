@@ -1,0 +1,198 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+from odoo import fields, http
+from odoo.exceptions import AccessError, MissingError, ValidationError
+from odoo.http import request
+
+from .portal import MembershipPortal
+
+# outcomes shown after a redirect: codes only, never text from the URL
+EVENT_MESSAGES = ("registered", "cancelled")
+
+
+class MembershipEventPortal(MembershipPortal):
+    """``/my/membership/events``: events open to members, registration with the
+    member's price, fee payment and cancellation.
+
+    A registration is always created for the signed-in user's own contact with
+    a fixed list of values; the price is decided by the model, never by the
+    form.
+    """
+
+    def _get_portal_events(self):
+        Event = request.env["event.event"].sudo()
+        return Event.search(Event._membership_portal_domain(), order="date_begin")
+
+    def _get_my_registrations(self):
+        """The user's registrations, through the portal record rule."""
+        return request.env["event.registration"].search(
+            [("partner_id", "=", request.env.user.partner_id.id)],
+            order="id desc",
+        )
+
+    def _prepare_event_offers(self, events, member, registrations):
+        """For each event: its tickets with the price for this member and why a
+        ticket cannot be taken, if so."""
+        taken = {r.event_id.id for r in registrations if r.state != "cancel"}
+        offers = []
+        for event in events:
+            tickets = []
+            for ticket in event.event_ticket_ids:
+                price, reason = ticket._get_membership_price(member)
+                refusal = False
+                if ticket.members_only and not ticket._is_membership_eligible(member):
+                    refusal = request.env._("Members only")
+                elif ticket.is_expired or not ticket.is_launched:
+                    refusal = request.env._("Not on sale")
+                elif ticket.is_sold_out:
+                    refusal = request.env._("Sold out")
+                tickets.append(
+                    {
+                        "ticket": ticket,
+                        "price": price,
+                        "reason": reason,
+                        "refusal": refusal,
+                    }
+                )
+            offers.append(
+                {
+                    "event": event,
+                    "tickets": tickets,
+                    "registered": event.id in taken,
+                    "open": event.event_registrations_open,
+                }
+            )
+        return offers
+
+    @http.route("/my/membership/events", type="http", auth="user", website=True)
+    def portal_my_membership_events(self, message=None, **kw):
+        return self._render_events(
+            message=message if message in EVENT_MESSAGES else None
+        )
+
+    def _render_events(self, message=None, error=None):
+        member = self._get_my_member().sudo()
+        registrations = self._get_my_registrations()
+        now = fields.Datetime.now()
+        registrations_sudo = registrations.sudo()
+        return request.render(
+            "membership_management.portal_my_membership_events",
+            {
+                "member": member,
+                "offers": self._prepare_event_offers(
+                    self._get_portal_events(), member, registrations_sudo
+                ),
+                "upcoming": registrations_sudo.filtered(
+                    lambda r: r.event_id.date_end >= now
+                ),
+                "past": registrations_sudo.filtered(
+                    lambda r: r.event_id.date_end < now
+                ),
+                "now": now,
+                "message": message,
+                "error": error,
+                "page_name": "membership_events",
+            },
+        )
+
+    @http.route(
+        "/my/membership/events/<int:event_id>/register",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
+    )
+    def portal_my_membership_event_register(self, event_id, ticket_id=None, **kw):
+        env = request.env
+        event = self._get_portal_events().filtered(lambda e: e.id == event_id)
+        if not event:
+            raise request.not_found()
+        try:
+            ticket = event.event_ticket_ids.filtered(lambda t: t.id == int(ticket_id))
+        except (TypeError, ValueError):
+            ticket = event.event_ticket_ids.browse()
+        if not ticket:
+            return self._render_events(error=env._("Choose a ticket."))
+        partner = env.user.partner_id
+        error = self._check_can_register(event, ticket, partner)
+        if error:
+            return self._render_events(error=error)
+        try:
+            with env.cr.savepoint():
+                registration = (
+                    env["event.registration"]
+                    .sudo()
+                    .create(
+                        {
+                            "event_id": event.id,
+                            "event_ticket_id": ticket.id,
+                            "partner_id": partner.id,
+                            "name": partner.name,
+                            "email": partner.email,
+                            "phone": partner.phone,
+                        }
+                    )
+                )
+        except ValidationError as exc:
+            return self._render_events(error=exc.args[0])
+        move = registration.membership_fee_move_id
+        if move and move.payment_state not in ("paid", "in_payment"):
+            return request.redirect(move.get_portal_url())
+        return self._events_redirect(message="registered")
+
+    def _check_can_register(self, event, ticket, partner):
+        """Why ``partner`` cannot take ``ticket`` now, or ``False``."""
+        env = request.env
+        if (ticket.seats_limited and ticket.seats_available <= 0) or (
+            event.seats_limited and event.seats_available <= 0
+        ):
+            return env._("Sorry, there is no seat left.")
+        if not event.event_registrations_open or not ticket.sale_available:
+            return env._("Registration for this event is closed.")
+        already = (
+            env["event.registration"]
+            .sudo()
+            .search_count(
+                [
+                    ("event_id", "=", event.id),
+                    ("partner_id", "=", partner.id),
+                    ("state", "!=", "cancel"),
+                ],
+                limit=1,
+            )
+        )
+        if already:
+            return env._("You are already registered for this event.")
+        return False
+
+    @http.route(
+        "/my/membership/registrations/<int:registration_id>/cancel",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
+    )
+    def portal_my_membership_registration_cancel(self, registration_id, **kw):
+        try:
+            registration = self._document_check_access(
+                "event.registration", registration_id
+            )
+        except (AccessError, MissingError) as error:
+            raise request.not_found() from error
+        if registration.partner_id != request.env.user.partner_id:
+            raise request.not_found()
+        if registration.state not in ("draft", "open"):
+            return self._render_events(
+                error=request.env._("This registration cannot be cancelled.")
+            )
+        if not registration.event_id._membership_can_cancel():
+            return self._render_events(
+                error=request.env._(
+                    "It is too late to cancel online: please write to us."
+                )
+            )
+        registration.action_cancel()
+        return self._events_redirect(message="cancelled")
+
+    def _events_redirect(self, message):
+        return request.redirect(f"/my/membership/events?message={message}")

@@ -1,0 +1,127 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+
+class EventEvent(models.Model):
+    """Events offered to members on the portal, with the fee collection
+    status staff need at a glance."""
+
+    _inherit = "event.event"
+
+    membership_published = fields.Boolean(
+        string="Show on Member Portal",
+        help="Members see this event under My Membership → Events and can "
+        "register there.",
+    )
+    membership_cancel_days = fields.Integer(
+        string="Members Can Cancel Until",
+        default=2,
+        help="Members may cancel their registration on the portal until this "
+        "many days before the event starts.",
+    )
+    membership_fee_paid_count = fields.Integer(
+        string="Fees Paid", compute="_compute_membership_fee_figures"
+    )
+    membership_fee_to_pay_count = fields.Integer(
+        string="Fees To Pay", compute="_compute_membership_fee_figures"
+    )
+    membership_fee_amount_due = fields.Monetary(
+        string="Fees Due",
+        compute="_compute_membership_fee_figures",
+        currency_field="membership_currency_id",
+    )
+    membership_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_membership_currency"
+    )
+    member_registration_count = fields.Integer(
+        string="Members Registered", compute="_compute_membership_fee_figures"
+    )
+
+    @api.depends("company_id")
+    def _compute_membership_currency(self):
+        for event in self:
+            event.membership_currency_id = (
+                event.company_id.currency_id or self.env.company.currency_id
+            )
+
+    def _compute_membership_fee_figures(self):
+        Registration = self.env["event.registration"]
+        counts = {
+            (event.id, fee_state): count
+            for event, fee_state, count in Registration._read_group(
+                [("event_id", "in", self.ids), ("state", "!=", "cancel")],
+                ["event_id", "membership_fee_state"],
+                ["__count"],
+            )
+        }
+        members = dict(
+            Registration._read_group(
+                [
+                    ("event_id", "in", self.ids),
+                    ("state", "!=", "cancel"),
+                    ("member_id", "!=", False),
+                ],
+                ["event_id"],
+                ["__count"],
+            )
+        )
+        due = dict.fromkeys(self.ids, 0.0)
+        for registration in Registration.search(
+            [
+                ("event_id", "in", self.ids),
+                ("state", "!=", "cancel"),
+                ("membership_fee_state", "in", ("to_pay", "partial")),
+            ]
+        ):
+            due[registration.event_id.id] += (
+                registration.membership_fee_move_id.sudo().amount_residual
+            )
+        for event in self:
+            event.membership_fee_paid_count = counts.get((event.id, "paid"), 0)
+            event.membership_fee_to_pay_count = counts.get(
+                (event.id, "to_pay"), 0
+            ) + counts.get((event.id, "partial"), 0)
+            event.membership_fee_amount_due = due.get(event.id, 0.0)
+            event.member_registration_count = members.get(event, 0)
+
+    def _membership_can_cancel(self, now=None):
+        """Whether members may still cancel on the portal."""
+        self.ensure_one()
+        now = now or fields.Datetime.now()
+        return now <= self.date_begin - timedelta(days=self.membership_cancel_days)
+
+    @api.model
+    def _membership_portal_domain(self):
+        return [
+            ("membership_published", "=", True),
+            ("date_end", ">=", fields.Datetime.now()),
+            ("company_id", "in", [False, *self.env.companies.ids]),
+        ]
+
+    def action_membership_participants_xlsx(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/membership/event/{self.id}/participants.xlsx",
+            "target": "download",
+        }
+
+    def action_membership_check_in(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/membership/checkin/{self.id}",
+            "target": "self",
+        }
+
+    def action_membership_view_registrations(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "membership_management.action_membership_event_registration"
+        )
+        action["domain"] = [("event_id", "=", self.id)]
+        action["context"] = {"default_event_id": self.id}
+        return action

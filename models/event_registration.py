@@ -1,0 +1,434 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.fields import Command
+from odoo.tools import SQL
+
+MEMBERSHIP_FEE_STATES = [
+    ("free", "Free"),
+    ("not_invoiced", "Not Invoiced"),
+    ("to_pay", "To Pay"),
+    ("partial", "Partially Paid"),
+    ("paid", "Paid"),
+    ("cancelled", "Cancelled"),
+    ("refunded", "Refunded"),
+]
+
+
+class EventRegistration(models.Model):
+    """Registrations know their member, the price they pay and why, and the
+    participation-fee invoice; a paid registration is confirmed by its payment.
+    """
+
+    _inherit = "event.registration"
+
+    member_id = fields.Many2one(
+        "membership.member",
+        compute="_compute_member_id",
+        store=True,
+        index="btree_not_null",
+        help="The membership of the person who booked, in the event's company.",
+    )
+    member_number = fields.Char(related="member_id.member_number")
+    membership_price = fields.Float(
+        string="Price Applied",
+        readonly=True,
+        copy=False,
+        min_display_digits="Product Price",
+        help="Price of the ticket for this attendee, decided when registering.",
+    )
+    membership_price_reason = fields.Selection(
+        [("member", "Member price"), ("non_member", "Non-member price")],
+        string="Price Basis",
+        readonly=True,
+        copy=False,
+    )
+    membership_fee_move_id = fields.Many2one(
+        "account.move",
+        string="Fee Invoice",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+    )
+    membership_fee_state = fields.Selection(
+        MEMBERSHIP_FEE_STATES,
+        string="Fee",
+        compute="_compute_membership_fee_state",
+        store=True,
+        index=True,
+    )
+
+    @api.depends("partner_id", "event_id.company_id")
+    def _compute_member_id(self):
+        partners = self.partner_id
+        members = (
+            self.env["membership.member"]
+            .sudo()
+            .search([("partner_id", "in", partners.ids)])
+            if partners
+            else self.env["membership.member"]
+        )
+        by_key = {(m.partner_id.id, m.company_id.id): m for m in members}
+        by_partner = {m.partner_id.id: m for m in members}
+        for registration in self:
+            company = registration.event_id.company_id
+            registration.member_id = (
+                by_key.get((registration.partner_id.id, company.id))
+                if company
+                else by_partner.get(registration.partner_id.id)
+            ) or False
+
+    @api.depends(
+        "membership_price",
+        "membership_fee_move_id.state",
+        "membership_fee_move_id.payment_state",
+        "membership_fee_move_id.reversal_move_ids.state",
+    )
+    def _compute_membership_fee_state(self):
+        for registration in self:
+            registration.membership_fee_state = registration._get_membership_fee_state()
+
+    def _get_membership_fee_state(self):
+        self.ensure_one()
+        move = self.membership_fee_move_id
+        if not move:
+            return "not_invoiced" if self.membership_price > 0 else "free"
+        if move.state == "cancel" or move.payment_state == "reversed":
+            return "cancelled"
+        if move.payment_state in ("paid", "in_payment"):
+            refunded = move.reversal_move_ids.filtered(lambda m: m.state == "posted")
+            return "refunded" if refunded else "paid"
+        if move.payment_state == "partial":
+            return "partial"
+        return "to_pay"
+
+    @api.constrains("event_ticket_id", "member_id", "state")
+    def _check_members_only_ticket(self):
+        for registration in self:
+            ticket = registration.event_ticket_id
+            if (
+                registration.state == "cancel"
+                or not ticket.members_only
+                or ticket._is_membership_eligible(registration.member_id)
+            ):
+                continue
+            raise ValidationError(
+                self.env._(
+                    "The ticket “%(ticket)s” of %(event)s is for members only: "
+                    "%(name)s is not a current member%(plans)s.",
+                    ticket=ticket.name,
+                    event=registration.event_id.name,
+                    name=registration.partner_id.name or registration.name or "?",
+                    plans=self.env._(
+                        " of %(plans)s",
+                        plans=", ".join(ticket.membership_plan_ids.mapped("name")),
+                    )
+                    if ticket.membership_plan_ids
+                    else "",
+                )
+            )
+
+    @api.constrains("active", "state", "event_id", "event_slot_id", "event_ticket_id")
+    def _check_seats_availability(self):
+        """Serialise seat checks per event: two transactions taking the last
+        seat both touch the event row, so the later one fails and is retried,
+        then sees the seat taken."""
+        limited = self.filtered(
+            lambda r: (
+                r.state in ("open", "done")
+                and r.active
+                and (r.event_id.seats_limited or r.event_ticket_id.seats_limited)
+            )
+        ).event_id
+        if limited:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE event_event SET write_date = write_date WHERE id IN %s",
+                    tuple(limited.ids),
+                )
+            )
+        return super()._check_seats_availability()
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._membership_prepare_vals(vals_list)
+        registrations = super().create(vals_list)
+        if not self.env.context.get("membership_skip_fee"):
+            registrations.filtered(
+                lambda r: (
+                    r.state == "draft"
+                    and r.membership_price > 0
+                    and r.partner_id
+                    and not r.membership_fee_move_id
+                )
+            )._membership_create_fee_invoices()
+        return registrations
+
+    @api.model
+    def _membership_prepare_vals(self, vals_list):
+        """Decide price and basis server-side (whatever the caller sent), and
+        keep a priced registration unconfirmed until its fee is paid."""
+        Ticket = self.env["event.event.ticket"].sudo()
+        partner_ids = {v["partner_id"] for v in vals_list if v.get("partner_id")}
+        members = (
+            self.env["membership.member"]
+            .sudo()
+            .search([("partner_id", "in", list(partner_ids))])
+            if partner_ids
+            else self.env["membership.member"]
+        )
+        for vals in vals_list:
+            vals.pop("membership_price", None)
+            vals.pop("membership_price_reason", None)
+            vals.pop("membership_fee_move_id", None)
+            ticket = Ticket.browse(vals.get("event_ticket_id"))
+            if not ticket or vals.get("sale_order_line_id"):
+                continue
+            company = ticket.event_id.company_id
+            member = members.filtered(
+                lambda m, vals=vals, company=company: (
+                    m.partner_id.id == vals.get("partner_id")
+                    and (not company or m.company_id == company)
+                )
+            )[:1]
+            price, reason = ticket._get_membership_price(member)
+            vals["membership_price"] = price
+            vals["membership_price_reason"] = reason
+            if (
+                price > 0
+                and vals.get("partner_id")
+                and vals.get("state", "open") == "open"
+                and not self.env.context.get("membership_skip_fee")
+            ):
+                vals["state"] = "draft"
+
+    def write(self, vals):
+        cancelling = vals.get("state") == "cancel"
+        to_settle = self.filtered(lambda r: r.state != "cancel") if cancelling else None
+        result = super().write(vals)
+        if cancelling:
+            to_settle._membership_cancel_fee()
+        return result
+
+    # ------------------------------------------------------------
+    # Fee invoices
+    # ------------------------------------------------------------
+
+    def _membership_create_fee_invoices(self):
+        """One posted invoice per registration, created in batch per company."""
+        Move = self.env["account.move"].sudo()
+        for company, registrations in self.grouped(
+            lambda r: r.event_id.company_id or self.env.company
+        ).items():
+            moves = Move.with_company(company).create(
+                [r._membership_prepare_fee_invoice_vals() for r in registrations]
+            )
+            for registration, move in zip(registrations, moves, strict=True):
+                registration.membership_fee_move_id = move
+            moves.action_post()
+        return True
+
+    def _membership_prepare_fee_invoice_vals(self):
+        self.ensure_one()
+        ticket = self.event_ticket_id
+        basis = dict(
+            self._fields["membership_price_reason"]._description_selection(self.env)
+        ).get(self.membership_price_reason, "")
+        label = self.env._(
+            "%(event)s — %(ticket)s (%(basis)s)",
+            event=self.event_id.name,
+            ticket=ticket.name,
+            basis=basis,
+        )
+        reference = self.member_id.member_number or self.barcode
+        return {
+            "move_type": "out_invoice",
+            "partner_id": self.partner_id.id,
+            "invoice_origin": self.event_id.name,
+            "payment_reference": reference,
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "product_id": ticket.product_id.id,
+                        "name": label,
+                        "quantity": 1,
+                        "price_unit": self.membership_price,
+                    }
+                )
+            ],
+        }
+
+    def _membership_cancel_fee(self):
+        """A cancelled registration cancels its unpaid fee, or credits a paid one."""
+        for registration in self.sudo().filtered("membership_fee_move_id"):
+            move = registration.membership_fee_move_id
+            ref = self.env._(
+                "Cancellation of the registration of %(name)s to %(event)s",
+                name=registration.name or registration.partner_id.name,
+                event=registration.event_id.name,
+            )
+            if move.state == "draft":
+                move.button_cancel()
+            elif move.state != "posted" or move.payment_state == "reversed":
+                continue
+            elif move.payment_state == "not_paid":
+                move._reverse_moves([{"ref": ref}], cancel=True)
+            elif not move.reversal_move_ids:
+                refund = move._reverse_moves([{"ref": ref}])
+                refund.action_post()
+                registration.message_post(
+                    body=self.env._(
+                        "The fee was paid: credit note %(refund)s issued; refund "
+                        "the member.",
+                        refund=refund.name,
+                    )
+                )
+
+    def _membership_confirm_paid(self):
+        """Confirm registrations whose fee is paid. A seat that went in the
+        meantime leaves the registration unconfirmed with a to-do for staff,
+        never an error inside the payment. (No savepoint here: confirming may
+        run the event's mail schedulers, which commit outside of tests.)"""
+        for registration in self.filtered(lambda r: r.state == "draft"):
+            if registration._membership_has_seat():
+                registration.action_confirm()
+                continue
+            registration.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Paid, but no seat left"),
+                note=self.env._(
+                    "The fee of %(name)s is paid but %(event)s is full: add a seat "
+                    "or refund the fee.",
+                    name=registration.name or registration.partner_id.name,
+                    event=registration.event_id.name,
+                ),
+                user_id=registration.event_id.user_id.id or self.env.uid,
+            )
+
+    def _membership_has_seat(self):
+        self.ensure_one()
+        event, ticket = self.event_id, self.event_ticket_id
+        if event.seats_limited and event.seats_available <= 0:
+            return False
+        return not (ticket.seats_limited and ticket.seats_available <= 0)
+
+    # ------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------
+
+    def action_membership_view_fee_invoice(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.membership_fee_move_id.id,
+            "view_mode": "form",
+        }
+
+    def action_membership_mark_attended(self):
+        """Bulk check-in from the list: confirmed registrations become attended;
+        unpaid or cancelled ones are left alone and counted."""
+        confirmed = self.filtered(lambda r: r.state == "open")
+        confirmed.action_set_done()
+        left = self.filtered(lambda r: r.state in ("draft", "cancel"))
+        message = self.env._(
+            "%(count)s registration(s) marked as attended.", count=len(confirmed)
+        )
+        if left:
+            message += " " + self.env._(
+                "%(count)s unconfirmed or cancelled registration(s) left unchanged.",
+                count=len(left),
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": "warning" if left else "success",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_membership_invoice_fee(self):
+        """Invoice the fee of priced registrations that have no invoice yet
+        (never a second invoice)."""
+        self._membership_create_fee_invoices_if_missing()
+        return True
+
+    def _membership_create_fee_invoices_if_missing(self):
+        todo = self.filtered(
+            lambda r: (
+                r.membership_price > 0
+                and r.partner_id
+                and not r.membership_fee_move_id
+                and r.state != "cancel"
+            )
+        )
+        if todo:
+            todo._membership_create_fee_invoices()
+
+    # ------------------------------------------------------------
+    # Check-in
+    # ------------------------------------------------------------
+
+    @api.model
+    def _membership_find_for_check_in(self, code, event):
+        """Registration of ``event`` designated by ``code``: a registration
+        barcode or a member card token. Returns ``(registration, error)``."""
+        code = (code or "").strip()
+        if not code:
+            return self.browse(), self.env._("Scan or type a code.")
+        Registration = self.sudo()
+        registration = Registration.search([("barcode", "=", code)], limit=1)
+        if not registration:
+            member = self.env["membership.member"]._get_member_from_card_token(code)
+            if not member:
+                if code.count(".") == 2:
+                    return self.browse(), self.env._(
+                        "This membership card is not valid: revoked, expired or "
+                        "not one of ours."
+                    )
+                return self.browse(), self.env._("Unknown code.")
+            registration = Registration.search(
+                [
+                    ("event_id", "=", event.id),
+                    ("member_id", "=", member.id),
+                    ("state", "!=", "cancel"),
+                ],
+                order="state desc, id",
+                limit=1,
+            )
+            if not registration:
+                return self.browse(), self.env._(
+                    "%(name)s (member %(number)s) is not registered for this event.",
+                    name=member.name,
+                    number=member.member_number,
+                )
+        if registration.event_id != event:
+            return self.browse(), self.env._(
+                "This ticket is for another event: %(event)s.",
+                event=registration.event_id.name,
+            )
+        if registration.state == "cancel":
+            return registration, self.env._("This registration was cancelled.")
+        if registration.state == "draft":
+            return registration, self.env._(
+                "This registration is not confirmed: the fee is not paid."
+            )
+        return registration, False
+
+    @api.model
+    def register_attendee(self, barcode, event_id):
+        """Odoo's registration desk also accepts member card QR codes."""
+        if self.search_count([("barcode", "=", barcode)], limit=1) or not event_id:
+            return super().register_attendee(barcode, event_id)
+        event = self.env["event.event"].browse(event_id)
+        registration, __ = self._membership_find_for_check_in(barcode, event)
+        if not registration:
+            return {"error": "invalid_ticket"}
+        return super().register_attendee(registration.barcode, event_id)

@@ -1,0 +1,190 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+import re
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
+
+from .common import MembershipEventCommon
+
+
+@tagged("post_install", "-at_install")
+class TestEventPortal(MembershipEventCommon, HttpCase):
+    """/my/membership/events: prices, registration, payment link, cancellation
+    (SECURITY 1, 4, 9, 18)."""
+
+    def csrf_token(self):
+        page = self.url_open("/my/account").text
+        return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    def post_register(self, ticket, **extra):
+        return self.url_open(
+            f"/my/membership/events/{self.event.id}/register",
+            data={
+                "csrf_token": self.csrf_token(),
+                "ticket_id": str(ticket.id),
+                **extra,
+            },
+        )
+
+    def registrations(self, partner):
+        return self.env["event.registration"].search(
+            [("partner_id", "=", partner.id), ("event_id", "=", self.event.id)]
+        )
+
+    def test_member_sees_member_prices_and_members_only_tickets(self):
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        page = self.url_open("/my/membership/events").text
+        self.assertIn("Spring Seminar", page)
+        self.assertIn("30.00", page)
+        self.assertIn("member price", page)
+        self.assertIn("Members only", page)
+        self.assertNotIn(f'value="{self.ticket_members.id}" disabled', page)
+
+    def test_non_member_sees_members_only_ticket_as_such(self):
+        self.authenticate("mm_portal_b", "mm_portal_b")
+        page = self.url_open("/my/membership/events").text
+        self.assertIn("50.00", page)
+        self.assertRegex(
+            page, rf'value="{self.ticket_members.id}"\s+disabled', "not selectable"
+        )
+
+    def test_unpublished_event_is_not_offered(self):
+        self.event.membership_published = False
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        self.assertNotIn("Spring Seminar", self.url_open("/my/membership/events").text)
+        response = self.post_register(self.ticket_standard)
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(self.registrations(self.portal_a.partner_id))
+
+    def test_member_registers_and_is_sent_to_pay(self):
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        response = self.post_register(self.ticket_standard)
+        registration = self.registrations(self.portal_a.partner_id)
+        self.assertEqual(len(registration), 1)
+        self.assertEqual(registration.state, "draft")
+        self.assertEqual(registration.membership_price, 30.0)
+        move = registration.membership_fee_move_id
+        self.assertIn(f"/my/invoices/{move.id}", response.url)
+        page = self.url_open("/my/membership/events").text
+        self.assertIn("fee to pay", page)
+        self.assertIn(move.get_portal_url(), page.replace("&amp;", "&"))
+
+    def test_free_registration_is_confirmed(self):
+        self.authenticate("mm_portal_b", "mm_portal_b")
+        response = self.post_register(self.ticket_free)
+        self.assertIn("/my/membership/events?message=registered", response.url)
+        self.assertIn("You are registered", response.text)
+        self.assertEqual(self.registrations(self.non_member).state, "open")
+
+    def test_crafted_post_for_members_only_ticket_is_refused(self):
+        self.authenticate("mm_portal_b", "mm_portal_b")
+        response = self.post_register(self.ticket_members)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("for members only", response.text)
+        self.assertFalse(self.registrations(self.non_member))
+
+    def test_form_cannot_set_price_state_or_person(self):
+        """SECURITY 4: only the ticket comes from the form."""
+        self.authenticate("mm_portal_b", "mm_portal_b")
+        self.post_register(
+            self.ticket_standard,
+            state="open",
+            membership_price="0",
+            membership_price_reason="member",
+            partner_id=str(self.portal_a.partner_id.id),
+            name="Someone Else",
+        )
+        registration = self.registrations(self.non_member)
+        self.assertEqual(registration.membership_price, 50.0)
+        self.assertEqual(registration.state, "draft")
+        self.assertEqual(registration.name, "Portal Member B")
+        self.assertFalse(self.registrations(self.portal_a.partner_id))
+
+    def test_ticket_of_another_event_is_refused(self):
+        other = self.event.copy({"name": "Other", "membership_published": False})
+        self.authenticate("mm_portal_b", "mm_portal_b")
+        self.post_register(other.event_ticket_ids[-1:])
+        self.assertFalse(
+            self.env["event.registration"].search(
+                [("partner_id", "=", self.non_member.id)]
+            )
+        )
+
+    def test_registering_twice_is_refused(self):
+        self.authenticate("mm_portal_b", "mm_portal_b")
+        self.post_register(self.ticket_free)
+        response = self.post_register(self.ticket_standard)
+        self.assertIn("already registered", response.text)
+        self.assertEqual(len(self.registrations(self.non_member)), 1)
+
+    def test_no_seat_left_is_refused(self):
+        self.event.write({"seats_limited": True, "seats_max": 1})
+        self.register(self.portal_a.partner_id, self.ticket_free)
+        self.authenticate("mm_portal_b", "mm_portal_b")
+        response = self.post_register(self.ticket_free)
+        self.assertIn("no seat left", response.text)
+        self.assertFalse(self.registrations(self.non_member))
+
+    def test_member_cancels_own_registration_and_the_fee(self):
+        registration = self.register(self.portal_a.partner_id, self.ticket_standard)
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        response = self.url_open(
+            f"/my/membership/registrations/{registration.id}/cancel",
+            data={"csrf_token": self.csrf_token()},
+        )
+        self.assertIn("Your registration was cancelled", response.text)
+        self.assertEqual(registration.state, "cancel")
+        self.assertEqual(registration.membership_fee_state, "cancelled")
+
+    def test_cancelling_is_closed_near_the_event(self):
+        registration = self.register(self.portal_a.partner_id, self.ticket_free)
+        self.event.membership_cancel_days = 20
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        response = self.url_open(
+            f"/my/membership/registrations/{registration.id}/cancel",
+            data={"csrf_token": self.csrf_token()},
+        )
+        self.assertIn("too late to cancel", response.text)
+        self.assertEqual(registration.state, "open")
+
+    def test_another_members_registration_cannot_be_cancelled_or_seen(self):
+        """SECURITY 1 and 9: the id of someone else's registration is not found."""
+        other = self.register(self.non_member, self.ticket_free)
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        page = self.url_open("/my/membership/events").text
+        self.assertNotIn(f'data-registration-id="{other.id}"', page)
+        response = self.url_open(
+            f"/my/membership/registrations/{other.id}/cancel",
+            data={"csrf_token": self.csrf_token()},
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(other.state, "open")
+
+    @mute_logger("odoo.http")
+    def test_register_without_csrf_is_refused(self):
+        self.authenticate("mm_portal_b", "mm_portal_b")
+        response = self.url_open(
+            f"/my/membership/events/{self.event.id}/register",
+            data={"ticket_id": str(self.ticket_free.id)},
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(self.registrations(self.non_member))
+
+    def test_past_registrations_are_listed(self):
+        registration = self.register(self.portal_a.partner_id, self.ticket_free)
+        past = fields.Datetime.now() - timedelta(days=40)
+        self.event.write({"date_begin": past, "date_end": past + timedelta(hours=2)})
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        page = self.url_open("/my/membership/events").text
+        self.assertIn(f'data-registration-id="{registration.id}"', page)
+        self.assertNotIn(f"/my/membership/registrations/{registration.id}/cancel", page)
+
+    def test_events_page_query_budget(self):
+        self.register(self.portal_a.partner_id, self.ticket_free)
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        self.url_open("/my/membership/events")  # warm the caches
+        with self.assertQueryCount(60):
+            self.url_open("/my/membership/events")
