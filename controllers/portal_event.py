@@ -1,10 +1,14 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+import logging
+
 from odoo import fields, http
-from odoo.exceptions import AccessError, MissingError, ValidationError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
 from .portal import MembershipPortal
+
+_logger = logging.getLogger(__name__)
 
 # outcomes shown after a redirect: codes only, never text from the URL
 EVENT_MESSAGES = ("registered", "cancelled")
@@ -25,20 +29,35 @@ class MembershipEventPortal(MembershipPortal):
 
     def _get_my_registrations(self):
         """The user's registrations, through the portal record rule."""
-        return request.env["event.registration"].search(
+        Registration = request.env["event.registration"]
+        if not Registration.has_access("read"):
+            return Registration
+        return Registration.search(
             [("partner_id", "=", request.env.user.partner_id.id)],
             order="id desc",
         )
 
-    def _prepare_event_offers(self, events, member, registrations):
-        """For each event: its tickets with the price for this member and why a
-        ticket cannot be taken, if so."""
+    def _prepare_event_offers(self, events, registrations):
+        """For each event: its tickets with the price for this person (as the
+        fee invoice will charge it, taxes included) and why a ticket cannot be
+        taken, if so."""
         taken = {r.event_id.id for r in registrations if r.state != "cancel"}
+        memberships = (
+            request.env["membership.member"]
+            .sudo()
+            .search([("partner_id", "=", request.env.user.partner_id.id)])
+        )
         offers = []
         for event in events:
+            member = memberships.filtered(
+                lambda m, event=event: (
+                    not event.company_id or m.company_id == event.company_id
+                )
+            )[:1]
             tickets = []
             for ticket in event.event_ticket_ids:
                 price, reason = ticket._get_membership_price(member)
+                price = ticket._membership_price_with_taxes(price)
                 refusal = False
                 if ticket.members_only and not ticket._is_membership_eligible(member):
                     refusal = request.env._("Members only")
@@ -80,7 +99,7 @@ class MembershipEventPortal(MembershipPortal):
             {
                 "member": member,
                 "offers": self._prepare_event_offers(
-                    self._get_portal_events(), member, registrations_sudo
+                    self._get_portal_events(), registrations_sudo
                 ),
                 "upcoming": registrations_sudo.filtered(
                     lambda r: r.event_id.date_end >= now
@@ -135,6 +154,13 @@ class MembershipEventPortal(MembershipPortal):
                 )
         except ValidationError as exc:
             return self._render_events(error=exc.args[0])
+        except UserError as exc:
+            _logger.warning("Event registration failed for %s: %s", partner.id, exc)
+            return self._render_events(
+                error=env._(
+                    "Your registration could not be completed: please write to us."
+                )
+            )
         move = registration.membership_fee_move_id
         if move and move.payment_state not in ("paid", "in_payment"):
             return request.redirect(move.get_portal_url())
@@ -191,7 +217,19 @@ class MembershipEventPortal(MembershipPortal):
                     "It is too late to cancel online: please write to us."
                 )
             )
-        registration.action_cancel()
+        try:
+            with request.env.cr.savepoint():
+                registration.action_cancel()
+        except UserError as exc:
+            _logger.warning(
+                "Cancelling registration %s failed: %s", registration.id, exc
+            )
+            return self._render_events(
+                error=request.env._(
+                    "Your registration could not be cancelled online: please "
+                    "write to us."
+                )
+            )
         return self._events_redirect(message="cancelled")
 
     def _events_redirect(self, message):

@@ -58,3 +58,17 @@ class EventEventTicket(models.Model):
         eligible = self._is_membership_eligible(member)
         price = self.member_price if eligible and self.has_member_price else self.price
         return max(price, 0.0), "member" if eligible else "non_member"
+
+    def _membership_price_with_taxes(self, price):
+        """``price`` as the fee invoice will total it, with the product's taxes."""
+        self.ensure_one()
+        company = self.event_id.company_id or self.env.company
+        taxes = self.product_id.taxes_id.filtered(
+            lambda t: t.company_id == company or company in t.company_id.child_ids
+        )
+        if not price or not taxes:
+            return price
+        currency = company.currency_id
+        return taxes.compute_all(price, currency, 1.0, product=self.product_id)[
+            "total_included"
+        ]

@@ -1,9 +1,12 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Command
 from odoo.tools import SQL
+
+# written only by the system (sudo): never through a form or RPC
+FEE_FIELDS = {"membership_price", "membership_price_reason", "membership_fee_move_id"}
 
 MEMBERSHIP_FEE_STATES = [
     ("free", "Free"),
@@ -103,8 +106,22 @@ class EventRegistration(models.Model):
             return "partial"
         return "to_pay"
 
-    @api.constrains("event_ticket_id", "member_id", "state")
+    def _compute_registration_status(self):
+        """A priced registration invoiced by this module is "to pay" until its
+        fee is paid (``event_product`` would call it free)."""
+        result = super()._compute_registration_status()
+        for registration in self:
+            if registration.membership_price > 0 and not registration._has_order():
+                registration.sale_status = (
+                    "sold" if registration.membership_fee_state == "paid" else "to_pay"
+                )
+        return result
+
+    @api.constrains("event_ticket_id", "member_id")
     def _check_members_only_ticket(self):
+        """Checked when the ticket or the person changes, not on later state
+        changes: a member who lapses after registering can still pay and
+        attend."""
         for registration in self:
             ticket = registration.event_ticket_id
             if (
@@ -208,6 +225,13 @@ class EventRegistration(models.Model):
                 vals["state"] = "draft"
 
     def write(self, vals):
+        if FEE_FIELDS.intersection(vals) and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "The price and the fee invoice of a registration are set by "
+                    "the system."
+                )
+            )
         cancelling = vals.get("state") == "cancel"
         to_settle = self.filtered(lambda r: r.state != "cancel") if cancelling else None
         result = super().write(vals)
@@ -229,7 +253,7 @@ class EventRegistration(models.Model):
                 [r._membership_prepare_fee_invoice_vals() for r in registrations]
             )
             for registration, move in zip(registrations, moves, strict=True):
-                registration.membership_fee_move_id = move
+                registration.sudo().membership_fee_move_id = move
             moves.action_post()
         return True
 
@@ -267,6 +291,11 @@ class EventRegistration(models.Model):
         """A cancelled registration cancels its unpaid fee, or credits a paid one."""
         for registration in self.sudo().filtered("membership_fee_move_id"):
             move = registration.membership_fee_move_id
+            if (
+                move.move_type != "out_invoice"
+                or move.partner_id != registration.partner_id
+            ):
+                continue
             ref = self.env._(
                 "Cancellation of the registration of %(name)s to %(event)s",
                 name=registration.name or registration.partner_id.name,
@@ -276,9 +305,22 @@ class EventRegistration(models.Model):
                 move.button_cancel()
             elif move.state != "posted" or move.payment_state == "reversed":
                 continue
-            elif move.payment_state == "not_paid":
-                move._reverse_moves([{"ref": ref}], cancel=True)
-            elif not move.reversal_move_ids:
+            elif move.reversal_move_ids:
+                continue
+            elif move.payment_state in ("not_paid", "partial"):
+                # the credit note cancels the invoice; a partial payment stays
+                # as the member's credit, to refund
+                partly_paid = move.payment_state == "partial"
+                refund = move._reverse_moves([{"ref": ref}], cancel=True)
+                if partly_paid:
+                    registration.message_post(
+                        body=self.env._(
+                            "Part of the fee was paid: credit note %(refund)s "
+                            "issued; refund the member what was paid.",
+                            refund=refund.name,
+                        )
+                    )
+            else:
                 refund = move._reverse_moves([{"ref": ref}])
                 refund.action_post()
                 registration.message_post(
@@ -294,6 +336,7 @@ class EventRegistration(models.Model):
         meantime leaves the registration unconfirmed with a to-do for staff,
         never an error inside the payment. (No savepoint here: confirming may
         run the event's mail schedulers, which commit outside of tests.)"""
+        self.sudo().write({"sale_status": "sold"})
         for registration in self.filtered(lambda r: r.state == "draft"):
             if registration._membership_has_seat():
                 registration.action_confirm()
@@ -357,6 +400,8 @@ class EventRegistration(models.Model):
     def action_membership_invoice_fee(self):
         """Invoice the fee of priced registrations that have no invoice yet
         (never a second invoice)."""
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(self.env._("Only invoicing staff can invoice fees."))
         self._membership_create_fee_invoices_if_missing()
         return True
 
@@ -365,7 +410,7 @@ class EventRegistration(models.Model):
             lambda r: (
                 r.membership_price > 0
                 and r.partner_id
-                and not r.membership_fee_move_id
+                and r.membership_fee_state in ("not_invoiced", "cancelled")
                 and r.state != "cancel"
             )
         )
@@ -384,7 +429,13 @@ class EventRegistration(models.Model):
         if not code:
             return self.browse(), self.env._("Scan or type a code.")
         Registration = self.sudo()
-        registration = Registration.search([("barcode", "=", code)], limit=1)
+        registration = Registration.search(
+            [("barcode", "=", code), ("event_id", "=", event.id)], limit=1
+        )
+        if not registration and Registration.search_count(
+            [("barcode", "=", code)], limit=1
+        ):
+            return self.browse(), self.env._("This ticket is for another event.")
         if not registration:
             member = self.env["membership.member"]._get_member_from_card_token(code)
             if not member:
@@ -409,11 +460,6 @@ class EventRegistration(models.Model):
                     name=member.name,
                     number=member.member_number,
                 )
-        if registration.event_id != event:
-            return self.browse(), self.env._(
-                "This ticket is for another event: %(event)s.",
-                event=registration.event_id.name,
-            )
         if registration.state == "cancel":
             return registration, self.env._("This registration was cancelled.")
         if registration.state == "draft":

@@ -169,8 +169,25 @@ class MembershipMember(models.Model):
     invoice_count = fields.Integer(compute="_compute_dues_figures")
     amount_due = fields.Monetary(compute="_compute_dues_figures")
     has_unpaid_dues = fields.Boolean(
-        compute="_compute_dues_figures", search="_search_has_unpaid_dues"
+        compute="_compute_has_unpaid_dues",
+        store=True,
+        index=True,
+        help="An invoiced period of this member is not fully paid.",
     )
+    birth_month = fields.Integer(
+        compute="_compute_birth_month",
+        store=True,
+        index="btree_not_null",
+        groups="membership_management.group_membership_user",
+        help="Month of the birth date (1-12), for birthday segments.",
+    )
+    is_birthday_month = fields.Boolean(
+        string="Birthday This Month",
+        compute="_compute_is_birthday_month",
+        search="_search_is_birthday_month",
+        groups="membership_management.group_membership_user",
+    )
+
     history_count = fields.Integer(compute="_compute_history_count")
     event_registration_ids = fields.One2many("event.registration", "member_id")
     event_registration_count = fields.Integer(
@@ -390,12 +407,9 @@ class MembershipMember(models.Model):
         )
         counts = defaultdict(int)
         invoices = defaultdict(int)
-        unpaid = set()
-        for member, state, count, move_count in dues_data:
+        for member, __, count, move_count in dues_data:
             counts[member.id] += count
             invoices[member.id] += move_count
-            if state in ("invoiced", "partial"):
-                unpaid.add(member.id)
         residual = dict(
             self.env["account.move"]._read_group(
                 [
@@ -410,13 +424,32 @@ class MembershipMember(models.Model):
         for member in self:
             member.dues_count = counts[member.id]
             member.invoice_count = invoices[member.id]
-            member.has_unpaid_dues = member.id in unpaid
             member.amount_due = residual.get(member.partner_id, 0.0)
 
-    def _search_has_unpaid_dues(self, operator, value):
+    @api.depends("dues_ids.state")
+    def _compute_has_unpaid_dues(self):
+        for member in self:
+            member.has_unpaid_dues = any(
+                d.state in ("invoiced", "partial") for d in member.dues_ids
+            )
+
+    @api.depends("birth_date")
+    def _compute_birth_month(self):
+        for member in self:
+            member.birth_month = member.birth_date.month if member.birth_date else 0
+
+    def _compute_is_birthday_month(self):
+        month = fields.Date.context_today(self).month
+        for member in self:
+            member.is_birthday_month = member.birth_month == month
+
+    def _search_is_birthday_month(self, operator, value):
         if operator != "in":
             return NotImplemented
-        return Domain("dues_ids.state", "in", ["invoiced", "partial"])
+        month = fields.Date.context_today(self).month
+        if True in value:
+            return Domain("birth_month", "=", month)
+        return Domain("birth_month", "!=", month)
 
     def _compute_history_count(self):
         counts = dict(
@@ -467,11 +500,28 @@ class MembershipMember(models.Model):
         for vals, company in zip(vals_list, companies, strict=True):
             if not vals.get("member_number"):
                 vals["member_number"] = self._next_member_number(company)
-        return super().create(vals_list)
+        members = super().create(vals_list)
+        members._link_event_registrations()
+        return members
+
+    def _link_event_registrations(self):
+        """Registrations made before the membership existed (or moved to
+        another contact) now belong to the member."""
+        registrations = (
+            self.env["event.registration"]
+            .sudo()
+            .search([("partner_id", "in", self.partner_id.ids)])
+        )
+        if registrations:
+            self.env.add_to_compute(registrations._fields["member_id"], registrations)
 
     def write(self, vals):
         changed = PERSONAL_FIELDS.intersection(vals)
+        if "partner_id" in vals or "company_id" in vals:
+            self._link_event_registrations()
         res = super().write(vals)
+        if "partner_id" in vals or "company_id" in vals:
+            self._link_event_registrations()
         if changed:
             self.env["membership.audit.log"]._log(
                 "personal_data_change", self, ", ".join(sorted(changed))

@@ -22,7 +22,7 @@ class ReportEventParticipantsXlsx(models.AbstractModel):
         return [
             (env._("Attendee"), 28, lambda r: r.name or ""),
             (env._("Member No."), 12, lambda r: r.member_number or ""),
-            (env._("Plan"), 16, lambda r: r.member_id.plan_id.name or ""),
+            (env._("Plan"), 16, lambda r: r.member_id.sudo().plan_id.name or ""),
             (env._("E-mail"), 28, lambda r: r.email or ""),
             (env._("Phone"), 18, lambda r: r.phone or ""),
             (env._("Ticket"), 18, lambda r: r.event_ticket_id.name or ""),

@@ -273,3 +273,69 @@ class TestEventRegistration(MembershipEventCommon):
             self.env["event.registration"].with_user(self.employee).browse(
                 registration.id
             ).read(["name"])
+
+    def test_member_who_lapses_after_registering_can_still_pay(self):
+        registration = self.register(self.portal_a.partner_id, self.ticket_members)
+        self.member_a.write({"withdrawal_date": fields.Date.today()})
+        self.assertEqual(self.member_a.state, "withdrawn")
+        self.pay(registration.membership_fee_move_id, fields.Date.today())
+        self.assertEqual(registration.state, "open")
+        registration.action_set_done()
+        self.assertEqual(registration.state, "done")
+
+    def test_fee_fields_cannot_be_written_by_users(self):
+        """SECURITY 5: price and invoice link are not writable over RPC."""
+        registration = self.register(self.non_member, self.ticket_standard)
+        other_invoice = self.member_a.dues_ids.move_id
+        for vals in (
+            {"membership_fee_move_id": other_invoice.id},
+            {"membership_price": 1.0},
+            {"membership_price_reason": "member"},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                registration.with_user(self.officer).write(vals)
+        registration.with_user(self.officer).action_cancel()
+        self.assertEqual(other_invoice.payment_state, "paid", "untouched")
+        self.assertFalse(other_invoice.reversal_move_ids)
+
+    def test_membership_created_later_links_earlier_registrations(self):
+        guest = self.env["res.partner"].create({"name": "Late Joiner"})
+        registration = self.register(guest, self.ticket_free)
+        self.assertFalse(registration.member_id)
+        member = self.create_member(plan=self.plan_rolling, partner_id=guest.id)
+        self.assertEqual(registration.member_id, member)
+
+    def test_cancelling_a_partly_paid_registration_credits_the_rest(self):
+        registration = self.register(self.portal_a.partner_id, self.ticket_standard)
+        move = registration.membership_fee_move_id
+        self.pay(move, fields.Date.today(), amount=10)
+        registration.action_cancel()
+        refund = move.reversal_move_ids
+        self.assertEqual(refund.state, "posted")
+        self.assertEqual(move.payment_state, "reversed")
+        self.assertEqual(registration.membership_fee_state, "cancelled")
+        credit = self.env["account.move.line"].search(
+            [
+                ("partner_id", "=", self.portal_a.partner_id.id),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("reconciled", "=", False),
+                ("parent_state", "=", "posted"),
+            ]
+        )
+        self.assertAlmostEqual(sum(credit.mapped("amount_residual")), -10.0)
+        self.assertIn("refund the member", registration.message_ids[0].body)
+
+    def test_reconfirmed_registration_can_be_invoiced_again(self):
+        registration = self.register(self.portal_a.partner_id, self.ticket_standard)
+        first = registration.membership_fee_move_id
+        registration.action_cancel()
+        registration.action_set_draft()
+        registration.action_membership_invoice_fee()
+        self.assertNotEqual(registration.membership_fee_move_id, first)
+        self.assertEqual(registration.membership_fee_state, "to_pay")
+
+    def test_unpaid_registration_shows_to_pay_in_sale_status(self):
+        registration = self.register(self.portal_a.partner_id, self.ticket_standard)
+        self.assertEqual(registration.sale_status, "to_pay")
+        self.pay(registration.membership_fee_move_id, fields.Date.today())
+        self.assertEqual(registration.sale_status, "sold")
