@@ -18,3 +18,8 @@ from . import res_users
 from . import event_event
 from . import event_event_ticket
 from . import event_registration
+from . import membership_segment
+from . import membership_campaign
+from . import membership_campaign_step
+from . import membership_campaign_delivery
+from . import mailing_mailing

@@ -38,7 +38,9 @@ class MembershipMember(models.Model):
     _name = "membership.member"
     _description = "Member"
     _inherits = {"res.partner": "partner_id"}
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread.blacklist", "mail.activity.mixin"]
+    _primary_email = "email"
+    _mailing_enabled = True
     _order = "member_number desc, id desc"
     _rec_names_search = ["name", "member_number", "email"]
     _mail_post_access = "read"
@@ -186,6 +188,9 @@ class MembershipMember(models.Model):
         compute="_compute_is_birthday_month",
         search="_search_is_birthday_month",
         groups="membership_management.group_membership_user",
+    )
+    campaign_delivery_ids = fields.One2many(
+        "membership.campaign.delivery", "member_id", string="Campaign Mails"
     )
 
     history_count = fields.Integer(compute="_compute_history_count")
@@ -450,6 +455,12 @@ class MembershipMember(models.Model):
         if True in value:
             return Domain("birth_month", "=", month)
         return Domain("birth_month", "!=", month)
+
+    @api.model
+    def _mailing_get_default_domain(self, mailing):
+        """Mailings on members target current and former members, never the
+        withdrawn (opt-out and blacklist are applied by mass mailing)."""
+        return [("state", "!=", "withdrawn")]
 
     def _compute_history_count(self):
         counts = dict(

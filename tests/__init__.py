@@ -18,3 +18,5 @@ from . import test_event_check_in
 from . import test_event_participant_list
 from . import test_event_portal
 from . import test_event_seats
+from . import test_segments
+from . import test_campaigns
