@@ -50,6 +50,11 @@ class MembershipCampaign(models.Model):
     user_id = fields.Many2one(
         "res.users", string="Responsible", default=lambda self: self.env.user
     )
+    consent_required = fields.Boolean(
+        string="Newsletter Consent Required",
+        help="Mail only members who accepted newsletters (marketing). Leave it "
+        "off for service mails such as welcome or renewal reminders.",
+    )
     # one-shot
     subject = fields.Char(translate=False)
     body_html = fields.Html(sanitize="email_outgoing")
@@ -92,6 +97,13 @@ class MembershipCampaign(models.Model):
 
     def _compute_statistics(self):
         Trace = self.env["mailing.trace"].sudo()
+        scheduled = dict(
+            self.env["membership.campaign.delivery"]._read_group(
+                [("campaign_id", "in", self.ids), ("state", "=", "scheduled")],
+                ["campaign_id"],
+                ["__count"],
+            )
+        )
         for campaign in self:
             mailings = campaign._get_mailings()
             counts = dict.fromkeys(
@@ -111,18 +123,24 @@ class MembershipCampaign(models.Model):
                         ("links_click_datetime", "!=", False),
                     ]
                 )
+                sent = Trace.search_count(
+                    [
+                        ("mass_mailing_id", "in", mailings.ids),
+                        ("sent_datetime", "!=", False),
+                    ]
+                )
+            else:
+                sent = 0
             delivered = counts["sent"] + counts["open"] + counts["reply"]
             campaign.delivered = delivered
-            campaign.sent = delivered + counts["bounce"] + counts["outgoing"]
+            campaign.sent = sent
             campaign.opened = counts["open"] + counts["reply"]
             campaign.replied = counts["reply"]
             campaign.clicked = clicked
             campaign.bounced = counts["bounce"]
             campaign.failed = counts["error"]
             campaign.skipped = counts["cancel"]
-            campaign.scheduled = len(
-                campaign.delivery_ids.filtered(lambda d: d.state == "scheduled")
-            )
+            campaign.scheduled = scheduled.get(campaign, 0)
 
     # ------------------------------------------------------------
     # Actions
@@ -140,8 +158,7 @@ class MembershipCampaign(models.Model):
                 campaign.write(
                     {
                         "state": "running",
-                        "start_date": campaign.start_date
-                        or fields.Date.context_today(campaign),
+                        "start_date": campaign.start_date or campaign._get_today(),
                     }
                 )
                 campaign.step_ids._ensure_mailing()
@@ -170,14 +187,17 @@ class MembershipCampaign(models.Model):
         self.state = "running"
 
     def _get_target_domain(self):
+        """The segment, within the campaign's company, never withdrawn members,
+        and only those who accepted newsletters when the campaign says so."""
         self.ensure_one()
-        return Domain.AND(
-            [
-                self.segment_id._get_domain(),
-                self.env["membership.member"]._mailing_get_default_domain(False),
-                [("company_id", "=", self.company_id.id)],
-            ]
-        )
+        domains = [
+            self.segment_id._get_domain(),
+            self.env["membership.member"]._mailing_get_default_domain(False),
+            [("company_id", "=", self.company_id.id), ("active", "=", True)],
+        ]
+        if self.consent_required:
+            domains.append([("newsletter_consent", "=", True)])
+        return Domain.AND(domains)
 
     def _ensure_oneshot_mailing(self):
         self.ensure_one()
@@ -206,7 +226,10 @@ class MembershipCampaign(models.Model):
         return True
 
     def action_stop(self):
-        self.filtered(lambda c: c.state in ("running", "paused")).state = "done"
+        for campaign in self.filtered(lambda c: c.state in ("running", "paused")):
+            if campaign.mailing_id.state == "in_queue":
+                campaign.mailing_id.action_cancel()
+            campaign.state = "done"
         return True
 
     def action_test(self):
@@ -253,7 +276,9 @@ class MembershipCampaign(models.Model):
     @api.model
     def _cron_process_campaigns(self, batch_size=None):
         """Close one-shots whose mailing went out; enrol members in running
-        journeys and send the steps that are due, committing per batch."""
+        journeys and send the steps that are due, committing per batch. A step
+        that fails (a broken template, say) is recorded on its deliveries and
+        does not stop the others."""
         batch_size = batch_size or int(
             self.env["ir.config_parameter"]
             .sudo()
@@ -263,28 +288,39 @@ class MembershipCampaign(models.Model):
             [("campaign_type", "=", "oneshot"), ("state", "=", "running")]
         )
         oneshots.filtered(lambda c: c.mailing_id.state == "done").state = "done"
-        today = fields.Date.context_today(self)
-        steps = self.search(
+        journeys = self.search(
             [("campaign_type", "=", "journey"), ("state", "=", "running")]
-        ).step_ids
-        for step in steps:
-            step._enrol(today)
+        )
+        for journey in journeys:
+            today = journey._get_today()
+            for step in journey.step_ids:
+                step._enrol_safely(today)
         self.env["ir.cron"]._commit_progress()
-        Delivery = self.env["membership.campaign.delivery"]
-        domain = [
-            ("state", "=", "scheduled"),
-            ("scheduled_date", "<=", today),
-            ("campaign_id.state", "=", "running"),
+        Delivery = self.env["membership.campaign.delivery"].sudo()
+        domains = [
+            [
+                ("campaign_id", "=", journey.id),
+                ("state", "=", "scheduled"),
+                ("scheduled_date", "<=", journey._get_today()),
+            ]
+            for journey in journeys
         ]
+        domain = Domain.OR(domains) if domains else Domain.FALSE
         self.env["ir.cron"]._commit_progress(remaining=Delivery.search_count(domain))
         while True:
             batch = Delivery.search(domain, limit=batch_size, order="step_id, id")
             if not batch:
                 break
-            batch._send()
-            if not self.env["ir.cron"]._commit_progress(processed=len(batch)):
+            done = batch._send()
+            if not done or not self.env["ir.cron"]._commit_progress(processed=done):
                 break
         return True
+
+    def _get_today(self):
+        """Today where the campaign is run (its responsible's time zone)."""
+        self.ensure_one()
+        tz = self.user_id.tz or self.env.user.tz or "UTC"
+        return fields.Date.context_today(self.with_context(tz=tz))
 
     @api.model
     def _prepare_default_steps(self, steps):

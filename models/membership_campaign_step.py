@@ -1,6 +1,8 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+import logging
 from ast import literal_eval
+from calendar import isleap
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -17,6 +19,8 @@ STEP_TRIGGERS = [
     ("birthday", "Birthday"),
     ("attended_event", "Attended an event"),
 ]
+_logger = logging.getLogger(__name__)
+
 # how far back a birthday may be caught up when the job did not run
 BIRTHDAY_CATCH_UP_DAYS = 7
 
@@ -76,6 +80,12 @@ class MembershipCampaignStep(models.Model):
                     )
                 ) from error
 
+    @api.constrains("name")
+    def _check_name_one_line(self):
+        """SECURITY 15: the step name goes into its mailing's subject."""
+        if any("\r" in (s.name or "") or "\n" in (s.name or "") for s in self):
+            raise ValidationError(self.env._("Step names must fit on one line."))
+
     def _compute_delivery_count(self):
         counts = dict(
             self.env["membership.campaign.delivery"]._read_group(
@@ -116,6 +126,23 @@ class MembershipCampaignStep(models.Model):
     # ------------------------------------------------------------
     # Enrolment
     # ------------------------------------------------------------
+
+    def _enrol_safely(self, today):
+        """Enrol, but let one broken step (an invalid condition...) not stop
+        the job: it is logged on the campaign and the others go on."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._enrol(today)
+        except (ValueError, SyntaxError, TypeError, KeyError, UserError) as error:
+            _logger.warning("Journey step %s: enrolment failed: %s", self.id, error)
+            self.campaign_id.message_post(
+                body=self.env._(
+                    "Step “%(step)s” could not enrol members: %(error)s",
+                    step=self.name,
+                    error=error,
+                )
+            )
 
     def _enrol(self, today):
         """Record a delivery for every member of the campaign's segment (and the
@@ -216,25 +243,43 @@ class MembershipCampaignStep(models.Model):
                 for n in range(BIRTHDAY_CATCH_UP_DAYS)
                 if last - timedelta(days=n) >= start
             ]
+            # a 29 February birthday is celebrated on the 28th in other years
+            keys = {
+                day: [day.strftime("%m-%d")]
+                + (
+                    ["02-29"]
+                    if day.strftime("%m-%d") == "02-28" and not isleap(day.year)
+                    else []
+                )
+                for day in days
+            }
+            pairs = [(day, key) for day, day_keys in keys.items() for key in day_keys]
             source = SQL(
                 """
                 SELECT m.id AS member_id, d.day AS trigger_date
                   FROM membership_member m
-                  JOIN unnest(%s::date[]) AS d(day)
-                    ON to_char(m.birth_date, 'MM-DD') = to_char(d.day, 'MM-DD')
+                  JOIN unnest(%s::date[], %s::text[]) AS d(day, key)
+                    ON to_char(m.birth_date, 'MM-DD') = d.key
                  WHERE m.birth_date IS NOT NULL
                 """,
-                days,
+                [day for day, __ in pairs],
+                [key for __, key in pairs],
             )
         elif self.trigger == "attended_event":
+            # attendance day in the campaign's time zone (date_closed is UTC)
+            local_day = SQL(
+                "((date_closed AT TIME ZONE 'UTC') AT TIME ZONE %s)::date",
+                self.campaign_id.user_id.tz or self.env.user.tz or "UTC",
+            )
             source = SQL(
                 """
-                SELECT DISTINCT member_id, (date_closed AT TIME ZONE 'UTC')::date
-                       AS trigger_date
+                SELECT DISTINCT member_id, %s AS trigger_date
                   FROM event_registration
                  WHERE member_id IS NOT NULL AND state = 'done'
-                   AND (date_closed AT TIME ZONE 'UTC')::date BETWEEN %s AND %s
+                   AND %s BETWEEN %s AND %s
                 """,
+                local_day,
+                local_day,
                 start,
                 last,
             )
@@ -254,7 +299,9 @@ class MembershipCampaignStep(models.Model):
         email = self.env.user.email_formatted
         if not email:
             raise UserError(self.env._("Set your e-mail address first."))
-        member = self.campaign_id.segment_id._get_members()[:1]
+        member = self.env["membership.member"].search(
+            self.campaign_id._get_target_domain(), limit=1
+        )
         if not member:
             raise UserError(
                 self.env._("The segment has no member to render the mail with.")
@@ -266,6 +313,7 @@ class MembershipCampaignStep(models.Model):
                 "email_to": email,
                 "recipient_ids": [],
                 "partner_ids": [],
+                "email_cc": False,
             },
             email_layout_xmlid="mail.mail_notification_light",
         )

@@ -740,6 +740,17 @@ class MembershipMember(models.Model):
         action["context"] = {"search_default_filter_not_cancelled": 1}
         return action
 
+    def action_view_mailing_traces(self):
+        """Every mass mail sent to this member (one-shot campaigns, journeys,
+        any mailing on members), with its delivery status."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "mass_mailing.mailing_trace_action"
+        )
+        action["domain"] = [("model", "=", self._name), ("res_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
+
     def action_view_history(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

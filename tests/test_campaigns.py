@@ -7,6 +7,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import freeze_time, tagged
+from odoo.tools import mute_logger
 
 from .common import MembershipCommon
 
@@ -384,6 +385,9 @@ class TestCampaigns(MembershipCommon):
         self.run_campaigns(DAY)
         self.assertEqual(member.campaign_delivery_ids.campaign_id, campaign)
         self.assertEqual(member.campaign_delivery_ids.state, "sent")
+        action = member.action_view_mailing_traces()
+        traces = self.env["mailing.trace"].search(action["domain"])
+        self.assertEqual(traces, member.campaign_delivery_ids.trace_id)
 
     def test_test_send_goes_to_me_only(self):
         self.new_member("Ann")
@@ -422,3 +426,102 @@ class TestCampaigns(MembershipCommon):
                     "scheduled_date": DAY,
                 }
             )
+
+    def test_stopping_a_scheduled_oneshot_cancels_its_mailing(self):
+        self.new_member("Ann")
+        with freeze_time("2026-06-10 08:00:00"):
+            campaign = self.oneshot(schedule_date=datetime(2026, 6, 12, 9, 0))
+            campaign.action_start()
+            campaign.action_stop()
+        self.assertEqual(campaign.mailing_id.state, "draft")
+        with freeze_time("2026-06-12 09:30:00"):
+            self.process_queue()
+        self.assertFalse(campaign.mailing_id.mailing_trace_ids)
+
+    def test_consent_required_mails_only_consenting_members(self):
+        ann = self.new_member("Ann", newsletter_consent=True)
+        self.new_member("Bob", newsletter_consent=False)
+        campaign = self.journey(("joined", 0))
+        campaign.consent_required = True
+        campaign.action_start()
+        self.run_campaigns(DAY)
+        self.assertEqual(self.delivered(campaign).member_id, ann)
+
+    @mute_logger(
+        "odoo.addons.membership_management.models.membership_campaign_delivery"
+    )
+    def test_a_broken_step_does_not_stop_the_others(self):
+        self.new_member("Ann")
+        broken = self.template.copy()
+        campaign = self.journey(("joined", 0), ("joined", 0))
+        campaign.step_ids[0].mail_template_id = broken
+        campaign.action_start()
+        Composer = type(self.env["mail.compose.message"])
+        original = Composer._action_send_mail
+
+        def send(composer, auto_commit=False):
+            if composer.template_id == broken:
+                raise UserError(composer.env._("The template cannot be rendered"))
+            return original(composer, auto_commit=auto_commit)
+
+        with patch.object(Composer, "_action_send_mail", send):
+            self.run_campaigns(DAY)
+        bad, good = campaign.step_ids
+        self.assertEqual(self.delivered(campaign, bad).state, "error")
+        self.assertIn("cannot be rendered", self.delivered(campaign, bad).error_message)
+        self.assertEqual(self.delivered(campaign, good).state, "sent")
+        self.run_campaigns(DAY)
+        self.assertEqual(len(campaign.delivery_ids), 2, "errors are not retried")
+        self.assertFalse(bad.mailing_id.mailing_trace_ids)
+
+    def test_a_deleted_trace_never_means_a_second_mail(self):
+        self.new_member("Ann")
+        campaign = self.journey(("joined", 0))
+        campaign.action_start()
+        self.run_campaigns(DAY)
+        delivery = self.delivered(campaign)
+        delivery.trace_id.unlink()
+        self.assertEqual(delivery.state, "sent")
+        self.run_campaigns(DAY)
+        self.assertEqual(
+            len(
+                self.env["mail.mail"].search(
+                    [("mailing_id", "=", campaign.step_ids.mailing_id.id)]
+                )
+            ),
+            1,
+        )
+
+    def test_leap_day_birthday_is_celebrated_on_28_february(self):
+        member = self.new_member(
+            "Leap",
+            join=DAY - timedelta(days=900),
+            birth_date=fields.Date.to_date("2000-02-29"),
+        )
+        day = fields.Date.to_date("2027-02-28")
+        campaign = self.journey(("birthday", 0), start=day - timedelta(days=1))
+        campaign.action_start()
+        self.run_campaigns(day)
+        self.assertEqual(self.delivered(campaign).member_id, member)
+
+    def test_member_mailing_stays_within_the_users_companies(self):
+        other_company = self.setup_other_company()["company"]
+        ours = self.new_member("Ann")
+        theirs = self.new_member("Other", company_id=other_company.id)
+        mailing = (
+            self.env["mailing.mailing"]
+            .with_user(self.officer)
+            .create(
+                {
+                    "subject": "Everyone",
+                    "mailing_model_id": self.env["ir.model"]._get_id(
+                        "membership.member"
+                    ),
+                    "mailing_domain": "[('name', '=like', 'Camp %')]",
+                    "body_html": "<p>Hi</p>",
+                }
+            )
+        )
+        recipients = mailing._get_recipients()
+        self.assertIn(ours.id, recipients)
+        self.assertNotIn(theirs.id, recipients)
