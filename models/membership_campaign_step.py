@@ -1,7 +1,6 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 import logging
-from ast import literal_eval
 from calendar import isleap
 from datetime import timedelta
 
@@ -69,16 +68,7 @@ class MembershipCampaignStep(models.Model):
     @api.constrains("condition_domain")
     def _check_condition_domain(self):
         for step in self:
-            try:
-                step._get_condition_domain().validate(self.env["membership.member"])
-            except (ValueError, SyntaxError, TypeError, KeyError) as error:
-                raise ValidationError(
-                    self.env._(
-                        "The condition of the step “%(name)s” is not valid: %(error)s",
-                        name=step.name,
-                        error=error,
-                    )
-                ) from error
+            step._get_condition_domain()
 
     @api.constrains("name")
     def _check_name_one_line(self):
@@ -97,10 +87,10 @@ class MembershipCampaignStep(models.Model):
 
     def _get_condition_domain(self):
         self.ensure_one()
-        value = literal_eval((self.condition_domain or "[]").strip())
-        if not isinstance(value, (list, tuple)):
-            raise ValueError(self.env._("a domain is a list of conditions"))
-        return Domain(value)
+        return self.env["membership.segment"]._parse_member_domain(
+            self.condition_domain,
+            self.env._("the step “%s”", self.name),
+        )
 
     def _ensure_mailing(self):
         """The step's own mass mailing (the carrier of its delivery statistics)."""
@@ -134,7 +124,7 @@ class MembershipCampaignStep(models.Model):
         try:
             with self.env.cr.savepoint():
                 self._enrol(today)
-        except (ValueError, SyntaxError, TypeError, KeyError, UserError) as error:
+        except UserError as error:
             _logger.warning("Journey step %s: enrolment failed: %s", self.id, error)
             self.campaign_id.message_post(
                 body=self.env._(

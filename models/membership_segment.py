@@ -36,17 +36,31 @@ class MembershipSegment(models.Model):
     @api.constrains("domain")
     def _check_domain(self):
         for segment in self:
-            try:
-                segment._get_domain().validate(self.env["membership.member"])
-            except (ValueError, SyntaxError, TypeError, KeyError) as error:
-                raise ValidationError(
-                    self.env._(
-                        "The conditions of the segment “%(name)s” are not valid: "
-                        "%(error)s",
-                        name=segment.name,
-                        error=error,
-                    )
-                ) from error
+            segment._parse_member_domain(
+                segment.domain,
+                self.env._("the segment “%s”", segment.name),
+            )
+
+    @api.model
+    def _parse_member_domain(self, text, what):
+        """``text`` as a valid :class:`Domain` on members, read with
+        ``literal_eval`` (never ``eval``); a :class:`ValidationError` naming
+        ``what`` otherwise. Segments and journey steps share it."""
+        try:
+            value = literal_eval((text or "[]").strip())
+            if not isinstance(value, (list, tuple)):
+                raise ValueError(self.env._("a domain is a list of conditions"))
+            domain = Domain(value)
+            domain.validate(self.env["membership.member"])
+        except (ValueError, SyntaxError, TypeError, KeyError) as error:
+            raise ValidationError(
+                self.env._(
+                    "The conditions of %(what)s are not valid: %(error)s",
+                    what=what,
+                    error=error,
+                )
+            ) from error
+        return domain
 
     @api.depends("domain")
     @api.depends_context("uid", "allowed_company_ids")
@@ -55,16 +69,15 @@ class MembershipSegment(models.Model):
         for segment in self:
             try:
                 segment.member_count = Member.search_count(segment._get_domain())
-            except (ValueError, SyntaxError, TypeError, KeyError):
+            except ValidationError:
                 segment.member_count = 0
 
     def _get_domain(self):
-        """The segment as a :class:`Domain` (``literal_eval``, never ``eval``)."""
+        """The segment as a :class:`Domain`."""
         self.ensure_one()
-        value = literal_eval((self.domain or "[]").strip())
-        if not isinstance(value, (list, tuple)):
-            raise ValueError(self.env._("a domain is a list of conditions"))
-        return Domain(value)
+        return self._parse_member_domain(
+            self.domain, self.env._("the segment “%s”", self.name)
+        )
 
     def _get_members(self, extra_domain=None):
         self.ensure_one()

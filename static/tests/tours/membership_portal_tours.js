@@ -1,5 +1,27 @@
 import { registry } from "@web/core/registry";
 
+/** On an invoice's portal page: pay it with the demo provider's test card. */
+function payInvoiceWithDemoCard() {
+    return [
+        {
+            content: "Open the payment form of the invoice",
+            trigger: "a[data-bs-target='#pay_with']",
+            run: "click",
+        },
+        {
+            content: "Enter test card details",
+            trigger: "#pay_with #customer_input",
+            run: "edit 4242424242424242",
+        },
+        {
+            content: "Pay",
+            trigger: "#pay_with button[name='o_payment_submit_button']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+    ];
+}
+
 registry.category("web_tour.tours").add("membership_profile_phone", {
     url: "/my/membership",
     steps: () => [
@@ -88,22 +110,7 @@ registry.category("web_tour.tours").add("membership_join_and_pay", {
             run: "click",
             expectUnloadPage: true,
         },
-        {
-            content: "Open the payment form of the first invoice",
-            trigger: "a[data-bs-target='#pay_with']",
-            run: "click",
-        },
-        {
-            content: "Enter test card details",
-            trigger: "#pay_with #customer_input",
-            run: "edit 4242424242424242",
-        },
-        {
-            content: "Pay",
-            trigger: "#pay_with button[name='o_payment_submit_button']",
-            run: "click",
-            expectUnloadPage: true,
-        },
+        ...payInvoiceWithDemoCard(),
         {
             content: "The payment is confirmed",
             trigger: "body:contains('Your payment has been processed')",
@@ -124,22 +131,7 @@ registry.category("web_tour.tours").add("membership_event_register_and_pay", {
             run: "click",
             expectUnloadPage: true,
         },
-        {
-            content: "Open the payment form of the fee invoice",
-            trigger: "a[data-bs-target='#pay_with']",
-            run: "click",
-        },
-        {
-            content: "Enter test card details",
-            trigger: "#pay_with #customer_input",
-            run: "edit 4242424242424242",
-        },
-        {
-            content: "Pay",
-            trigger: "#pay_with button[name='o_payment_submit_button']",
-            run: "click",
-            expectUnloadPage: true,
-        },
+        ...payInvoiceWithDemoCard(),
         {
             content: "Back on the invoice, the payment is confirmed",
             trigger: "body:has(#invoice_content):contains('Your payment has been processed')",
