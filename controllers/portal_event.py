@@ -175,17 +175,15 @@ class MembershipEventPortal(MembershipPortal):
             return env._("Sorry, there is no seat left.")
         if not event.event_registrations_open or not ticket.sale_available:
             return env._("Registration for this event is closed.")
-        already = (
-            env["event.registration"]
-            .sudo()
-            .search_count(
-                [
-                    ("event_id", "=", event.id),
-                    ("partner_id", "=", partner.id),
-                    ("state", "!=", "cancel"),
-                ],
-                limit=1,
-            )
+        # as the user: the portal record rule already limits it to their own
+        Registration = env["event.registration"]
+        already = Registration.has_access("read") and Registration.search_count(
+            [
+                ("event_id", "=", event.id),
+                ("partner_id", "=", partner.id),
+                ("state", "!=", "cancel"),
+            ],
+            limit=1,
         )
         if already:
             return env._("You are already registered for this event.")

@@ -398,14 +398,10 @@ class EventRegistration(models.Model):
         }
 
     def action_membership_invoice_fee(self):
-        """Invoice the fee of priced registrations that have no invoice yet
+        """Invoice the fee of priced registrations that have no live invoice
         (never a second invoice)."""
         if not self.env.user.has_group("account.group_account_invoice"):
             raise AccessError(self.env._("Only invoicing staff can invoice fees."))
-        self._membership_create_fee_invoices_if_missing()
-        return True
-
-    def _membership_create_fee_invoices_if_missing(self):
         todo = self.filtered(
             lambda r: (
                 r.membership_price > 0
@@ -416,6 +412,7 @@ class EventRegistration(models.Model):
         )
         if todo:
             todo._membership_create_fee_invoices()
+        return True
 
     # ------------------------------------------------------------
     # Check-in

@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.fields import Command, Domain
+from odoo.fields import Domain
 
 CAMPAIGN_STATES = [
     ("draft", "Draft"),
@@ -321,7 +321,3 @@ class MembershipCampaign(models.Model):
         self.ensure_one()
         tz = self.user_id.tz or self.env.user.tz or "UTC"
         return fields.Date.context_today(self.with_context(tz=tz))
-
-    @api.model
-    def _prepare_default_steps(self, steps):
-        return [Command.create(vals) for vals in steps]

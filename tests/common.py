@@ -118,6 +118,14 @@ class MembershipCommon(AccountTestInvoicingCommon):
         )
 
     @classmethod
+    def create_paid_member(cls, join_date, **vals):
+        """A student (rolling plan) member whose first period is billed and
+        paid on ``join_date``."""
+        member = cls.create_member(plan=cls.plan_rolling, join_date=join_date, **vals)
+        cls.pay(member._create_period_dues(join_date).move_id, join_date)
+        return member
+
+    @classmethod
     def pay(cls, moves, pay_date, amount=None):
         """Register a payment on ``moves`` like the "Register Payment" button."""
         vals = {"payment_date": pay_date}
@@ -155,15 +163,11 @@ class MembershipEventCommon(MembershipCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        join = fields.Date.today() - timedelta(days=30)
-        cls.member_a = cls.create_member(
-            plan=cls.plan_rolling,
-            join_date=join,
+        cls.member_a = cls.create_paid_member(
+            fields.Date.today() - timedelta(days=30),
             partner_id=cls.portal_a.partner_id.id,
             name="Portal Member A",
         )
-        dues = cls.member_a._create_period_dues(join)
-        cls.pay(dues.move_id, join)
         cls.non_member = cls.portal_b.partner_id
         start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=10)
         cls.event = cls.env["event.event"].create(

@@ -21,22 +21,15 @@ class TestMembershipPortal(MembershipCommon, HttpCase):
         super().setUpClass()
         today = fields.Date.today()
         join = today - timedelta(days=330)
-        cls.member_a = cls.create_member(
-            plan=cls.plan_rolling,
-            join_date=join,
-            partner_id=cls.portal_a.partner_id.id,
-            name="Portal Member A",
+        cls.member_a = cls.create_paid_member(
+            join, partner_id=cls.portal_a.partner_id.id, name="Portal Member A"
         )
-        cls.member_b = cls.create_member(
-            plan=cls.plan_rolling,
-            join_date=join,
+        cls.member_b = cls.create_paid_member(
+            join,
             partner_id=cls.portal_b.partner_id.id,
             name="Portal Member B",
             phone="+81312345678",
         )
-        for member in cls.member_a | cls.member_b:
-            dues = member._create_period_dues(join)
-            cls.pay(dues.move_id, join)
         cls.dues_a = cls.member_a.dues_ids
         cls.dues_b = cls.member_b.dues_ids
         cls.env["ir.actions.report"]._render_qweb_pdf(

@@ -16,15 +16,11 @@ class TestMembershipPortalTours(MembershipCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        join = fields.Date.today() - timedelta(days=330)
-        cls.member = cls.create_member(
-            plan=cls.plan_rolling,
-            join_date=join,
+        cls.member = cls.create_paid_member(
+            fields.Date.today() - timedelta(days=330),
             partner_id=cls.portal_a.partner_id.id,
             name="Portal Member A",
         )
-        dues = cls.member._create_period_dues(join)
-        cls.pay(dues.move_id, join)
 
     def test_profile_refuses_an_invalid_phone_then_saves_a_valid_one(self):
         self.start_tour(

@@ -22,12 +22,8 @@ class TestSegments(MembershipCommon):
         today = cls.today = fields.Date.today()
         year = relativedelta(years=1)
 
-        def paid_member(name, join, **vals):
-            member = cls.create_member(
-                plan=cls.plan_rolling, join_date=join, name=name, **vals
-            )
-            cls.pay(member._create_period_dues(join).move_id, join)
-            return member
+        def paid_member(name, join):
+            return cls.create_paid_member(join, name=name)
 
         cls.active = paid_member("Active", today - timedelta(days=30))
         cls.unpaid = cls.create_member(
