@@ -44,14 +44,27 @@ import argparse
 import contextlib
 import json
 import os
-import shlex
-import shutil
 import signal
 import subprocess
 import sys
 import time
 from datetime import date
-from pathlib import Path
+
+from _common import (
+    RESULT_MARK,
+    VAR,
+    BenchError,
+    Measure,
+    base_addons_path,
+    create_database,
+    drop_database,
+    environment,
+    open_registry,
+    per_member,
+    per_second,
+    run_side,
+    say,
+)
 
 OURS_DB = "mm_bench_ours"
 PEER_DB = "mm_bench_peer"
@@ -62,19 +75,8 @@ DEFAULT_N = 2000
 BATCH_SIZES = (100, 1000)  # measured after the run's default batch size
 WARMUP_N = 20
 FEE = 100.0
-RESULT_MARK = "BENCH_RESULT "
-REPO = Path(os.environ.get("MM_REPO") or Path(__file__).resolve().parent.parent)
-VAR = REPO / ".var"
 PEER_DIR = VAR / "bench-peer"
 PEER_ADDONS = PEER_DIR / "odoo" / "addons"  # the wheel's namespace layout
-
-
-class BenchError(Exception):
-    """A failure reported in one line, without a traceback."""
-
-
-def say(message=""):
-    print(message, flush=True)
 
 
 # ---------------------------------------------------------------------------
@@ -82,42 +84,14 @@ def say(message=""):
 # ---------------------------------------------------------------------------
 
 
-def odoo_args(addons_path):
-    """MM_ODOO_ARGS with the addons path replaced by ``addons_path``."""
-    args = shlex.split(os.environ.get("MM_ODOO_ARGS", ""))
-    args = [a for a in args if not a.startswith("--addons-path")]
-    return [*args, f"--addons-path={addons_path}"]
-
-
 def addons_path(side):
-    base = os.environ.get("MM_ADDONS_PATH")
-    if not base:
-        raise BenchError(
-            "MM_ADDONS_PATH is not set: run `python3 tools/runner.py bench`"
-        )
+    base = base_addons_path()
     return f"{base},{PEER_ADDONS}" if side == "peer" else base
 
 
-def data_dir():
-    for arg in shlex.split(os.environ.get("MM_ODOO_ARGS", "")):
-        if arg.startswith("--data-dir="):
-            return Path(arg.split("=", 1)[1])
-    return None
-
-
-def drop_database(dbname):
-    """Drop dbname (closing its connections) and its filestore."""
-    import psycopg2  # noqa: PLC0415  (Odoo's dependency; PG* come from the env)
-
-    conn = psycopg2.connect(dbname="postgres")
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cr:
-            cr.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-    finally:
-        conn.close()
-    if data_dir():
-        shutil.rmtree(data_dir() / "filestore" / dbname, ignore_errors=True)
+def measure(side, dbname, n):
+    say(f"[{side}] billing {n} members")
+    return run_side(__file__, side, dbname, n)
 
 
 def peer_version():
@@ -137,53 +111,6 @@ def ensure_peer():
     )
     if proc.returncode or not (PEER_ADDONS / PEER_MODULE).is_dir():
         raise BenchError(f"installing the peer failed:\n{proc.stdout}{proc.stderr}")
-
-
-def create_database(side, dbname, module):
-    """Create dbname with module installed (no demo data), via Odoo's CLI."""
-    log_path = VAR / f"bench.{dbname}.log"
-    cmd = [sys.executable, "-m", "odoo", *odoo_args(addons_path(side))]
-    cmd += ["-d", dbname, "-i", module, "--stop-after-init", "--no-http"]
-    cmd += ["--log-level=warn", f"--logfile={log_path}"]
-    say(f"[setup] installing {module} into {dbname} (log: {log_path})")
-    start = time.perf_counter()
-    # stray prints (docutils rendering descriptions...) are only shown on failure
-    proc = subprocess.run(
-        cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False
-    )
-    if proc.returncode:
-        tail = log_path.read_text(errors="replace")[-3000:] if log_path.exists() else ""
-        output = (proc.stdout + proc.stderr)[-3000:]
-        raise BenchError(
-            f"installing {module} failed (exit {proc.returncode}):\n{output}{tail}"
-        )
-    say(f"[setup] {dbname} ready in {time.perf_counter() - start:.0f}s")
-
-
-def measure(side, dbname, n):
-    """Run this script as ``--side`` in a child process; return its rows."""
-    cmd = [sys.executable, __file__, "--side", side, "--db", dbname, "--n", str(n)]
-    say(f"[{side}] billing {n} members")
-    proc = subprocess.run(
-        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True, check=False
-    )
-    rows = None
-    for line in proc.stdout.splitlines():
-        if line.startswith(RESULT_MARK):
-            rows = json.loads(line[len(RESULT_MARK) :])
-        else:
-            say(line)
-    if proc.returncode or rows is None:
-        raise BenchError(f"the {side} measurement failed (exit {proc.returncode})")
-    return rows
-
-
-def per_second(row):
-    return row["members"] / row["seconds"] if row["seconds"] else float("inf")
-
-
-def per_member(row):
-    return row["queries"] / row["members"]
 
 
 def print_report(n, ours, peer):
@@ -252,10 +179,10 @@ def orchestrate():
     try:
         for dbname in databases:
             drop_database(dbname)
-        create_database("ours", OURS_DB, OURS_MODULE)
+        create_database(OURS_DB, OURS_MODULE, addons_path("ours"))
         if with_peer:
             ensure_peer()
-            create_database("peer", PEER_DB, PEER_MODULE)
+            create_database(PEER_DB, PEER_MODULE, addons_path("peer"))
         ours = measure("ours", OURS_DB, n)
         peer = measure("peer", PEER_DB, n) if with_peer else None
     finally:
@@ -270,41 +197,6 @@ def orchestrate():
 # ---------------------------------------------------------------------------
 # Measurements (the script as a child process, inside Odoo)
 # ---------------------------------------------------------------------------
-
-
-def open_registry(side, dbname):
-    import odoo  # noqa: PLC0415
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-
-    args = [*odoo_args(addons_path(side)), "-d", dbname]
-    args += ["--no-http", "--log-level=warn"]
-    odoo.tools.config.parse_config(args, setup_logging=True)
-    return Registry(dbname)
-
-
-@contextlib.contextmanager
-def environment(registry):
-    """A superuser environment on a fresh cursor, committed on success."""
-    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
-
-    with registry.cursor() as cr:
-        yield api.Environment(cr, SUPERUSER_ID, {})
-
-
-class Measure:
-    """Time and count the queries of a block (all cursors of the process)."""
-
-    def __enter__(self):
-        from odoo import sql_db  # noqa: PLC0415
-
-        self._sql_db = sql_db
-        self.queries = sql_db.sql_counter
-        self.seconds = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc):
-        self.seconds = time.perf_counter() - self.seconds
-        self.queries = self._sql_db.sql_counter - self.queries
 
 
 def ensure_chart(env):
@@ -484,7 +376,7 @@ def measure_peer(registry, n):
 
 
 def child(side, dbname, n):
-    registry = open_registry(side, dbname)
+    registry = open_registry(dbname, addons_path(side))
     rows = (measure_ours if side == "ours" else measure_peer)(registry, n)
     print(RESULT_MARK + json.dumps(rows), flush=True)
 

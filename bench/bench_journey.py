@@ -53,13 +53,25 @@ import argparse
 import contextlib
 import json
 import os
-import shlex
-import shutil
 import signal
-import subprocess
 import sys
 import time
-from pathlib import Path
+
+from _common import (
+    RESULT_MARK,
+    VAR,
+    BenchError,
+    Measure,
+    base_addons_path,
+    create_database,
+    drop_database,
+    environment,
+    open_registry,
+    per_member,
+    per_second,
+    run_side,
+    say,
+)
 
 DB = "mm_bench_journey"
 MODULE = "membership_management"
@@ -68,17 +80,6 @@ WARMUP_N = 20
 CREATE_CHUNK = 2000  # members created per call (and commit) in the setup
 SUBJECT = "Welcome {{ object.name }}"
 BODY = '<p>Hello <t t-out="object.name"/></p>'
-RESULT_MARK = "BENCH_RESULT "
-REPO = Path(os.environ.get("MM_REPO") or Path(__file__).resolve().parent.parent)
-VAR = REPO / ".var"
-
-
-class BenchError(Exception):
-    """A failure reported in one line, without a traceback."""
-
-
-def say(message=""):
-    print(message, flush=True)
 
 
 # ---------------------------------------------------------------------------
@@ -86,89 +87,9 @@ def say(message=""):
 # ---------------------------------------------------------------------------
 
 
-def addons_path():
-    path = os.environ.get("MM_ADDONS_PATH")
-    if not path:
-        raise BenchError(
-            "MM_ADDONS_PATH is not set: run `python3 tools/runner.py bench`"
-        )
-    return path
-
-
-def odoo_args():
-    """MM_ODOO_ARGS with the addons path set to MM_ADDONS_PATH."""
-    args = shlex.split(os.environ.get("MM_ODOO_ARGS", ""))
-    args = [a for a in args if not a.startswith("--addons-path")]
-    return [*args, f"--addons-path={addons_path()}"]
-
-
-def data_dir():
-    for arg in shlex.split(os.environ.get("MM_ODOO_ARGS", "")):
-        if arg.startswith("--data-dir="):
-            return Path(arg.split("=", 1)[1])
-    return None
-
-
-def drop_database(dbname):
-    """Drop dbname (closing its connections) and its filestore."""
-    import psycopg2  # noqa: PLC0415  (Odoo's dependency; PG* come from the env)
-
-    conn = psycopg2.connect(dbname="postgres")
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cr:
-            cr.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-    finally:
-        conn.close()
-    if data_dir():
-        shutil.rmtree(data_dir() / "filestore" / dbname, ignore_errors=True)
-
-
-def create_database(dbname, module):
-    """Create dbname with module installed (no demo data), via Odoo's CLI."""
-    log_path = VAR / f"bench.{dbname}.log"
-    cmd = [sys.executable, "-m", "odoo", *odoo_args()]
-    cmd += ["-d", dbname, "-i", module, "--stop-after-init", "--no-http"]
-    cmd += ["--log-level=warn", f"--logfile={log_path}"]
-    say(f"[setup] installing {module} into {dbname} (log: {log_path})")
-    start = time.perf_counter()
-    # stray prints (docutils rendering descriptions...) are only shown on failure
-    proc = subprocess.run(
-        cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False
-    )
-    if proc.returncode:
-        tail = log_path.read_text(errors="replace")[-3000:] if log_path.exists() else ""
-        output = (proc.stdout + proc.stderr)[-3000:]
-        raise BenchError(
-            f"installing {module} failed (exit {proc.returncode}):\n{output}{tail}"
-        )
-    say(f"[setup] {dbname} ready in {time.perf_counter() - start:.0f}s")
-
-
 def measure(side, dbname, n):
-    """Run this script as ``--side`` in a child process; return its rows."""
-    cmd = [sys.executable, __file__, "--side", side, "--db", dbname, "--n", str(n)]
     say(f"[{side}] queueing one mail for {n} members")
-    proc = subprocess.run(
-        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True, check=False
-    )
-    rows = None
-    for line in proc.stdout.splitlines():
-        if line.startswith(RESULT_MARK):
-            rows = json.loads(line[len(RESULT_MARK) :])
-        else:
-            say(line)
-    if proc.returncode or rows is None:
-        raise BenchError(f"the {side} measurement failed (exit {proc.returncode})")
-    return rows
-
-
-def per_second(row):
-    return row["members"] / row["seconds"] if row["seconds"] else float("inf")
-
-
-def per_member(row):
-    return row["queries"] / row["members"]
+    return run_side(__file__, side, dbname, n)
 
 
 def print_report(n, ours, stock):
@@ -217,7 +138,7 @@ def orchestrate():
     started = time.perf_counter()
     try:
         drop_database(DB)  # in case an earlier run left it
-        create_database(DB, MODULE)
+        create_database(DB, MODULE, base_addons_path())
         ours = measure("ours", DB, n)
         stock = measure("stock", DB, n)
     finally:
@@ -231,40 +152,6 @@ def orchestrate():
 # ---------------------------------------------------------------------------
 # Measurements (the script as a child process, inside Odoo)
 # ---------------------------------------------------------------------------
-
-
-def open_registry(dbname):
-    import odoo  # noqa: PLC0415
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-
-    args = [*odoo_args(), "-d", dbname, "--no-http", "--log-level=warn"]
-    odoo.tools.config.parse_config(args, setup_logging=True)
-    return Registry(dbname)
-
-
-@contextlib.contextmanager
-def environment(registry):
-    """A superuser environment on a fresh cursor, committed on success."""
-    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
-
-    with registry.cursor() as cr:
-        yield api.Environment(cr, SUPERUSER_ID, {})
-
-
-class Measure:
-    """Time and count the queries of a block (all cursors of the process)."""
-
-    def __enter__(self):
-        from odoo import sql_db  # noqa: PLC0415
-
-        self._sql_db = sql_db
-        self.queries = sql_db.sql_counter
-        self.seconds = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc):
-        self.seconds = time.perf_counter() - self.seconds
-        self.queries = self._sql_db.sql_counter - self.queries
 
 
 def queue_only(env):
@@ -449,7 +336,7 @@ def measure_stock(registry, n):
 
 
 def child(side, dbname, n):
-    registry = open_registry(dbname)
+    registry = open_registry(dbname, base_addons_path())
     rows = (measure_ours if side == "ours" else measure_stock)(registry, n)
     print(RESULT_MARK + json.dumps(rows), flush=True)
 

@@ -1,0 +1,151 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+"""What every benchmark scenario shares (not a scenario: its name starts with _).
+
+The scenario scripts import it as ``_common`` (their own folder is on
+``sys.path`` when they run as scripts): database setup through Odoo's CLI, the
+child process per measured side, the registry and environments of a child,
+and :class:`Measure`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+RESULT_MARK = "BENCH_RESULT "
+REPO = Path(os.environ.get("MM_REPO") or Path(__file__).resolve().parent.parent)
+VAR = REPO / ".var"
+
+
+class BenchError(Exception):
+    """A failure reported in one line, without a traceback."""
+
+
+def say(message=""):
+    print(message, flush=True)
+
+
+def base_addons_path():
+    path = os.environ.get("MM_ADDONS_PATH")
+    if not path:
+        raise BenchError(
+            "MM_ADDONS_PATH is not set: run `python3 tools/runner.py bench`"
+        )
+    return path
+
+
+def odoo_args(addons_path):
+    """MM_ODOO_ARGS with the addons path replaced by ``addons_path``."""
+    args = shlex.split(os.environ.get("MM_ODOO_ARGS", ""))
+    args = [a for a in args if not a.startswith("--addons-path")]
+    return [*args, f"--addons-path={addons_path}"]
+
+
+def data_dir():
+    for arg in shlex.split(os.environ.get("MM_ODOO_ARGS", "")):
+        if arg.startswith("--data-dir="):
+            return Path(arg.split("=", 1)[1])
+    return None
+
+
+def drop_database(dbname):
+    """Drop dbname (closing its connections) and its filestore."""
+    import psycopg2  # noqa: PLC0415  (Odoo's dependency; PG* come from the env)
+
+    conn = psycopg2.connect(dbname="postgres")
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cr:
+            cr.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+    finally:
+        conn.close()
+    if data_dir():
+        shutil.rmtree(data_dir() / "filestore" / dbname, ignore_errors=True)
+
+
+def create_database(dbname, module, addons_path):
+    """Create dbname with module installed (no demo data), via Odoo's CLI."""
+    log_path = VAR / f"bench.{dbname}.log"
+    cmd = [sys.executable, "-m", "odoo", *odoo_args(addons_path)]
+    cmd += ["-d", dbname, "-i", module, "--stop-after-init", "--no-http"]
+    cmd += ["--log-level=warn", f"--logfile={log_path}"]
+    say(f"[setup] installing {module} into {dbname} (log: {log_path})")
+    start = time.perf_counter()
+    # stray prints (docutils rendering descriptions...) are only shown on failure
+    proc = subprocess.run(
+        cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False
+    )
+    if proc.returncode:
+        tail = log_path.read_text(errors="replace")[-3000:] if log_path.exists() else ""
+        output = (proc.stdout + proc.stderr)[-3000:]
+        raise BenchError(
+            f"installing {module} failed (exit {proc.returncode}):\n{output}{tail}"
+        )
+    say(f"[setup] {dbname} ready in {time.perf_counter() - start:.0f}s")
+
+
+def run_side(script, side, dbname, n):
+    """Run ``script`` as ``--side`` in a child process; return its rows."""
+    cmd = [sys.executable, script, "--side", side, "--db", dbname, "--n", str(n)]
+    proc = subprocess.run(
+        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True, check=False
+    )
+    rows = None
+    for line in proc.stdout.splitlines():
+        if line.startswith(RESULT_MARK):
+            rows = json.loads(line[len(RESULT_MARK) :])
+        else:
+            say(line)
+    if proc.returncode or rows is None:
+        raise BenchError(f"the {side} measurement failed (exit {proc.returncode})")
+    return rows
+
+
+def per_second(row):
+    return row["members"] / row["seconds"] if row["seconds"] else float("inf")
+
+
+def per_member(row):
+    return row["queries"] / row["members"]
+
+
+def open_registry(dbname, addons_path):
+    import odoo  # noqa: PLC0415
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    args = [*odoo_args(addons_path), "-d", dbname, "--no-http", "--log-level=warn"]
+    odoo.tools.config.parse_config(args, setup_logging=True)
+    return Registry(dbname)
+
+
+@contextlib.contextmanager
+def environment(registry):
+    """A superuser environment on a fresh cursor, committed on success."""
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    with registry.cursor() as cr:
+        yield api.Environment(cr, SUPERUSER_ID, {})
+
+
+class Measure:
+    """Time and count the queries of a block (all cursors of the process)."""
+
+    def __enter__(self):
+        from odoo import sql_db  # noqa: PLC0415
+
+        self._sql_db = sql_db
+        self.queries = sql_db.sql_counter
+        self.seconds = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.seconds
+        self.queries = self._sql_db.sql_counter - self.queries
