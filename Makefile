@@ -19,4 +19,4 @@ lint:
 	$(RUNNER) lint
 
 bench:
-	$(RUNNER) bench
+	$(RUNNER) bench $(BENCH)

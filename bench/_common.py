@@ -92,9 +92,13 @@ def create_database(dbname, module, addons_path):
     say(f"[setup] {dbname} ready in {time.perf_counter() - start:.0f}s")
 
 
-def run_side(script, side, dbname, n):
-    """Run ``script`` as ``--side`` in a child process; return its rows."""
+def run_side(script, side, dbname, n, number=None):
+    """Run ``script`` as ``--side`` in a child process; return its rows.
+
+    ``number`` (a round of a repeated measurement) is passed as ``--round``."""
     cmd = [sys.executable, script, "--side", side, "--db", dbname, "--n", str(n)]
+    if number is not None:
+        cmd += ["--round", str(number)]
     proc = subprocess.run(
         cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True, check=False
     )

@@ -7,7 +7,7 @@ Run it with ``make bench`` / ``python3 tools/runner.py bench``: the runner sets
 the PG* variables and MM_ODOO_ARGS, MM_ADDONS_PATH and MM_REPO.
 
 What is measured
-  ours   A running ``membership.campaign`` journey on a segment of N new
+  ours   A running ``membership.campaign`` journey on a segment of N
          ``membership.member`` records (a free plan, joined today) with one
          step, "joined + 0 days", mailing a ``mail.template``.  One call of
          ``_cron_process_campaigns()``, exactly what the cron job does: the
@@ -17,7 +17,7 @@ What is measured
          deliveries must be "sent" and the step's mailing must have N
          ``mailing.trace`` records.
   stock  ``mass_mailing`` on its own: a ``mailing.mailing`` on
-         ``membership.member`` whose domain selects N other new members, with
+         ``membership.member`` whose domain selects the same N members, with
          the same subject and body as the template, queued by
          ``action_send_mail()`` (one ``mail.mail`` and one trace per member; it
          commits after each batch outside tests).  N traces are required.
@@ -28,20 +28,27 @@ setup sets ``mail.mail.force.send.limit`` to 0, since its composer would
 otherwise send a batch of at most 100 recipients at once (the warm-up, a small
 N).  At N=20,000 stock mass mailing queues anyway.
 
+Fairness.  Both sides mail the very same N members (created once; each round
+uses a new campaign or a new mailing, so nobody counts as already mailed).
+The timings of one run vary by a third on a small machine (commits, autovacuum,
+checkpoints), so each side is measured in several rounds, in the order ours,
+stock, stock, ours, ... (drift cancels out), each in its own process, after
+``ANALYZE`` and a small unmeasured warm-up (20 other members) that fills
+Odoo's caches.  The report shows every round and compares the medians.
+
 Only the queueing is timed (``time.perf_counter``) and counted (the
 process-wide ``odoo.sql_db.sql_counter``), not the creation of the members,
-the template, the campaign or the mailing.  A small unmeasured warm-up
-(20 members) fills Odoo's caches first on each side.  The target: ours no
-slower than stock, and no query per member in the journey's own code (ours
-minus stock queries/member is shown as an indication).
+the template, the campaign or the mailing.  The target: ours no slower than
+stock, and no query per member in the journey's own code (ours minus stock
+queries/member is shown as an indication).
 
 Both sides share one fresh database, ``mm_bench_journey`` (``-i
 membership_management``, which depends on ``mass_mailing``, no demo data),
-dropped at the start and at the end.  Each side is measured in a child process
-of this script (``--side``), one after the other.
+dropped at the start and at the end.
 
 Environment
-  MM_BENCH_JOURNEY_N   members per measurement (default 20000)
+  MM_BENCH_JOURNEY_N       members per measurement (default 20000)
+  MM_BENCH_JOURNEY_ROUNDS  measurements per side (default 3)
 
 The output is a table ending with a ``SUMMARY:`` line; the exit code is 0 when
 every measurement queued the mail for all N members.
@@ -54,6 +61,7 @@ import contextlib
 import json
 import os
 import signal
+import statistics
 import sys
 import time
 
@@ -76,10 +84,13 @@ from _common import (
 DB = "mm_bench_journey"
 MODULE = "membership_management"
 DEFAULT_N = 20000
+DEFAULT_ROUNDS = 3
 WARMUP_N = 20
 CREATE_CHUNK = 2000  # members created per call (and commit) in the setup
 SUBJECT = "Welcome {{ object.name }}"
 BODY = '<p>Hello <t t-out="object.name"/></p>'
+BENCH_PLAN = "BENCH-MAIN"
+WARM_PLAN = "BENCH-WARM"
 
 
 # ---------------------------------------------------------------------------
@@ -87,15 +98,29 @@ BODY = '<p>Hello <t t-out="object.name"/></p>'
 # ---------------------------------------------------------------------------
 
 
-def measure(side, dbname, n):
-    say(f"[{side}] queueing one mail for {n} members")
-    return run_side(__file__, side, dbname, n)
+def read_setting(name, default):
+    try:
+        value = int(os.environ.get(name) or default)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise BenchError(f"{name} must be a whole number, at least 1")
+    return value
+
+
+def side_order(rounds):
+    """ours, stock, stock, ours, ours, stock, ...: drift hits both alike."""
+    order = []
+    for number in range(rounds):
+        pair = ["ours", "stock"] if number % 2 == 0 else ["stock", "ours"]
+        order += pair
+    return order
 
 
 def print_report(n, ours, stock):
     header = (
-        f"{'side':<5} {'what':<36} {'members':>8} {'mails':>8} {'seconds':>8} "
-        f"{'members/s':>10} {'queries':>9} {'queries/member':>15}"
+        f"{'side':<5} {'round':>5} {'what':<36} {'members':>8} {'mails':>8} "
+        f"{'seconds':>8} {'members/s':>10} {'queries':>9} {'queries/member':>15}"
     )
     say()
     say(f"Journey benchmark, N={n} members per row (mails queued, not sent)")
@@ -106,57 +131,53 @@ def print_report(n, ours, stock):
     say("-" * len(header))
     for row in ours + stock:
         say(
-            f"{row['side']:<5} {row['label']:<36} {row['members']:>8} "
-            f"{row['mails']:>8} {row['seconds']:>8.2f} {per_second(row):>10.1f} "
-            f"{row['queries']:>9} {per_member(row):>15.2f}"
+            f"{row['side']:<5} {row['round']:>5} {row['label']:<36} "
+            f"{row['members']:>8} {row['mails']:>8} {row['seconds']:>8.2f} "
+            f"{per_second(row):>10.1f} {row['queries']:>9} {per_member(row):>15.2f}"
         )
     say()
-    main, peer = ours[0], stock[0]
-    extra = per_member(main) - per_member(peer)
+    ours_rate = statistics.median(per_second(row) for row in ours)
+    stock_rate = statistics.median(per_second(row) for row in stock)
+    ours_queries = statistics.median(per_member(row) for row in ours)
+    stock_queries = statistics.median(per_member(row) for row in stock)
     say(
-        f"ours - stock: {extra:+.2f} queries/member (the journey's own code; "
-        "target: no query per member)"
+        f"ours - stock: {ours_queries - stock_queries:+.2f} queries/member "
+        "(the journey's own code; target: no query per member)"
     )
     say(
-        f"SUMMARY: N={n}; ours {per_second(main):.1f} members/s, "
-        f"{per_member(main):.2f} queries/member; stock mass_mailing "
-        f"{per_second(peer):.1f} mails/s, {per_member(peer):.2f} queries/member: "
-        f"ratio ours/stock {per_second(main) / per_second(peer):.2f}x"
+        f"SUMMARY: N={n}, {len(ours)} rounds, medians: ours {ours_rate:.1f} "
+        f"members/s, {ours_queries:.2f} queries/member; stock mass_mailing "
+        f"{stock_rate:.1f} mails/s, {stock_queries:.2f} queries/member: "
+        f"ratio ours/stock {ours_rate / stock_rate:.2f}x"
     )
 
 
 def orchestrate():
-    try:
-        n = int(os.environ.get("MM_BENCH_JOURNEY_N") or DEFAULT_N)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise BenchError(
-            "MM_BENCH_JOURNEY_N must be a whole number of members, at least 1"
-        )
+    n = read_setting("MM_BENCH_JOURNEY_N", DEFAULT_N)
+    rounds = read_setting("MM_BENCH_JOURNEY_ROUNDS", DEFAULT_ROUNDS)
     VAR.mkdir(exist_ok=True)
     started = time.perf_counter()
+    rows = {"ours": [], "stock": []}
     try:
         drop_database(DB)  # in case an earlier run left it
         create_database(DB, MODULE, base_addons_path())
-        ours = measure("ours", DB, n)
-        stock = measure("stock", DB, n)
+        say(f"[setup] creating {n} + {WARMUP_N} members")
+        run_side(__file__, "setup", DB, n)
+        for side in side_order(rounds):
+            number = len(rows[side]) + 1
+            say(f"[{side}] round {number}: queueing one mail for {n} members")
+            rows[side] += run_side(__file__, side, DB, n, number)
     finally:
         with contextlib.suppress(Exception):
             drop_database(DB)
     say(f"[done] dropped {DB}")
     say(f"[done] total {time.perf_counter() - started:.0f}s")
-    print_report(n, ours, stock)
+    print_report(n, rows["ours"], rows["stock"])
 
 
 # ---------------------------------------------------------------------------
 # Measurements (the script as a child process, inside Odoo)
 # ---------------------------------------------------------------------------
-
-
-def queue_only(env):
-    """Never send at once over SMTP: every batch goes to the mail queue."""
-    env["ir.config_parameter"].sudo().set_param("mail.mail.force.send.limit", 0)
 
 
 def today(env):
@@ -166,24 +187,24 @@ def today(env):
     return fields.Date.context_today(env["membership.campaign"])
 
 
-def create_members(env, n, prefix):
-    """A free plan with n new members who joined today; return the plan's id."""
+def create_members(env, n, code):
+    """A free plan with n new members who joined today."""
     quiet = env(context={"tracking_disable": True})
-    code = f"BENCH-{prefix.upper()}"
     plan = quiet["membership.plan"].create(
         {
-            "name": f"Bench {prefix}",
+            "name": f"Bench {code}",
             "code": code,
             "plan_type": "free",
             "period_type": "rolling",
         }
     )
     day = today(env)
+    prefix = code.lower().replace("-", "")
     for first in range(0, n, CREATE_CHUNK):
         quiet["membership.member"].create(
             [
                 {
-                    "name": f"{prefix.title()} {i}",
+                    "name": f"Member {prefix} {i}",
                     "email": f"{prefix}{i}@bench.example",
                     "plan_id": plan.id,
                     "join_date": day,
@@ -193,7 +214,25 @@ def create_members(env, n, prefix):
         )
         env.cr.commit()
         env.invalidate_all()
-    return plan.id
+
+
+def setup(registry, n):
+    """Both sides' members, and mail queued, never sent at once over SMTP."""
+    with environment(registry) as env:
+        env["ir.config_parameter"].sudo().set_param("mail.mail.force.send.limit", 0)
+        create_members(env, n, BENCH_PLAN)
+        create_members(env, WARMUP_N, WARM_PLAN)
+    return []
+
+
+def plan_id(env, code):
+    return env["membership.plan"].search([("code", "=", code)]).id
+
+
+def analyze(registry):
+    """Fresh planner statistics before each measurement, for both sides."""
+    with environment(registry) as env:
+        env.cr.execute("ANALYZE")
 
 
 def count_mailing(env, mailing_id):
@@ -207,18 +246,15 @@ def count_mailing(env, mailing_id):
     return traces, outgoing, mails
 
 
-def journey_ours(registry, n, prefix):
-    """Enrol n new members in a new journey and queue its step; one row."""
+def journey_ours(registry, n, code, label):
+    """Enrol the members of plan ``code`` in a new journey and queue its step."""
     from odoo import Command  # noqa: PLC0415
 
     with environment(registry) as env:
-        queue_only(env)
-        say(f"[ours] creating {n} members ({prefix})")
-        plan_id = create_members(env, n, prefix)
         quiet = env(context={"tracking_disable": True})
         template = quiet["mail.template"].create(
             {
-                "name": f"Bench welcome ({prefix})",
+                "name": f"Bench welcome ({label})",
                 "model_id": env["ir.model"]._get_id("membership.member"),
                 "subject": SUBJECT,
                 "body_html": BODY,
@@ -226,11 +262,14 @@ def journey_ours(registry, n, prefix):
             }
         )
         segment = quiet["membership.segment"].create(
-            {"name": f"Bench {prefix}", "domain": f"[('plan_id', '=', {plan_id})]"}
+            {
+                "name": f"Bench {label}",
+                "domain": f"[('plan_id', '=', {plan_id(env, code)})]",
+            }
         )
         campaign = quiet["membership.campaign"].create(
             {
-                "name": f"Bench journey ({prefix})",
+                "name": f"Bench journey ({label})",
                 "campaign_type": "journey",
                 "segment_id": segment.id,
                 "start_date": today(env),
@@ -253,6 +292,7 @@ def journey_ours(registry, n, prefix):
         if running:
             raise BenchError(f"ours: other campaigns are running: {running.ids}")
         campaign_id = campaign.id
+    analyze(registry)
     with environment(registry) as env:
         with Measure() as measured:
             env["membership.campaign"]._cron_process_campaigns()
@@ -269,7 +309,7 @@ def journey_ours(registry, n, prefix):
         traces, outgoing, mails = count_mailing(env, mailing.id)
         if deliveries != n or sent != n or traces != n or outgoing != n:
             raise BenchError(
-                f"ours ({prefix}): {deliveries} deliveries, {sent} sent, "
+                f"ours ({label}): {deliveries} deliveries, {sent} sent, "
                 f"{traces} traces ({outgoing} outgoing), {mails} mails "
                 f"for {n} members"
             )
@@ -285,28 +325,21 @@ def journey_ours(registry, n, prefix):
     }
 
 
-def measure_ours(registry, n):
-    journey_ours(registry, min(n, WARMUP_N), "warm")
-    return [journey_ours(registry, n, "bench")]
-
-
-def mailing_stock(registry, n, prefix):
-    """Queue the same mail to n new members with stock mass mailing; one row."""
+def mailing_stock(registry, n, code, label):
+    """Queue the same mail to the members of plan ``code`` with mass mailing."""
     with environment(registry) as env:
-        queue_only(env)
-        say(f"[stock] creating {n} members ({prefix})")
-        plan_id = create_members(env, n, prefix)
         quiet = env(context={"tracking_disable": True})
         mailing = quiet["mailing.mailing"].create(
             {
                 "subject": SUBJECT,
                 "mailing_model_id": env["ir.model"]._get_id("membership.member"),
-                "mailing_domain": f"[('plan_id', '=', {plan_id})]",
+                "mailing_domain": f"[('plan_id', '=', {plan_id(env, code)})]",
                 "body_arch": BODY,
                 "body_html": BODY,
             }
         )
         mailing_id = mailing.id
+    analyze(registry)
     with environment(registry) as env:
         mailing = env["mailing.mailing"].browse(mailing_id)
         with Measure() as measured:
@@ -317,7 +350,7 @@ def mailing_stock(registry, n, prefix):
         traces, outgoing, mails = count_mailing(env, mailing_id)
         if traces != n or outgoing != n:
             raise BenchError(
-                f"stock ({prefix}): {traces} traces ({outgoing} outgoing), "
+                f"stock ({label}): {traces} traces ({outgoing} outgoing), "
                 f"{mails} mails for {n} members"
             )
     return {
@@ -330,14 +363,15 @@ def mailing_stock(registry, n, prefix):
     }
 
 
-def measure_stock(registry, n):
-    mailing_stock(registry, min(n, WARMUP_N), "stockwarm")
-    return [mailing_stock(registry, n, "stock")]
-
-
-def child(side, dbname, n):
+def child(side, dbname, n, number):
     registry = open_registry(dbname, base_addons_path())
-    rows = (measure_ours if side == "ours" else measure_stock)(registry, n)
+    if side == "setup":
+        rows = setup(registry, n)
+    else:
+        measure = journey_ours if side == "ours" else mailing_stock
+        measure(registry, WARMUP_N, WARM_PLAN, f"warm-up {number}")
+        rows = [measure(registry, n, BENCH_PLAN, f"round {number}")]
+        rows[0]["round"] = number
     print(RESULT_MARK + json.dumps(rows), flush=True)
 
 
@@ -346,15 +380,18 @@ def child(side, dbname, n):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--side", choices=["ours", "stock"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--side", choices=["setup", "ours", "stock"], help=argparse.SUPPRESS
+    )
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--round", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     # SIGTERM unwinds like Ctrl-C, so the database is dropped on the way out
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         if args.side:
-            child(args.side, args.db, args.n)
+            child(args.side, args.db, args.n, args.round)
         else:
             orchestrate()
     except BenchError as exc:

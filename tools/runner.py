@@ -872,13 +872,18 @@ def cmd_lint(_args):
     return 0
 
 
-def cmd_bench(_args):
-    """Run each bench/*.py scenario as a script with the Odoo/PG settings in env."""
+def cmd_bench(args):
+    """Run each bench/*.py scenario as a script with the Odoo/PG settings in env.
+
+    ``args.only`` (words) keeps the scenarios whose file name contains one."""
     scenarios = sorted(
-        path for path in (REPO / "bench").glob("*.py") if not path.name.startswith("_")
+        path
+        for path in (REPO / "bench").glob("*.py")
+        if not path.name.startswith("_")
+        and (not args.only or any(word in path.name for word in args.only))
     )
     if not scenarios:
-        say("No benchmark scenarios yet (bench/ is empty)")
+        say("No benchmark scenario matches" if args.only else "No scenarios yet")
         return 0
     failed = []
     with environment() as ctx:
@@ -917,7 +922,10 @@ def main(argv=None):
     )
     test.add_argument("--lint", action="store_true", help="run lint first")
     commands.add_parser("lint", help="ruff and pylint-odoo")
-    commands.add_parser("bench", help="run the scenarios in bench/*.py")
+    bench = commands.add_parser("bench", help="run the scenarios in bench/*.py")
+    bench.add_argument(
+        "only", nargs="*", help="run only the scenarios whose file name has one"
+    )
     args = parser.parse_args(argv)
 
     # SIGTERM (CI timeouts, kill) unwinds like Ctrl-C: databases and the
