@@ -231,7 +231,8 @@ class MembershipDuesRun(models.Model):
             return 0
         invoice_values = self._get_invoice_values()
         # the run's results and the status history say what happened: skip the
-        # per-record creation notes and field tracking of thousands of records
+        # per-record creation notes and field tracking (member status, invoice
+        # state...) of thousands of records
         members = members.with_context(
             tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
         )
@@ -240,6 +241,9 @@ class MembershipDuesRun(models.Model):
                 dues, skipped = members._bill_period(
                     self.period_date, invoice_values, post=self.post_invoices
                 )
+                # recompute here, in the quiet context: leaving the savepoint
+                # would flush in a context without it
+                members.env.flush_all()
             errors = []
         except (UserError, ValidationError, PsycopgError):
             # one member's problem must not block the batch: bill one by one
@@ -284,6 +288,7 @@ class MembershipDuesRun(models.Model):
                     dues, member_skipped = member._bill_period(
                         self.period_date, invoice_values, post=self.post_invoices
                     )
+                    member.env.flush_all()
             except (UserError, ValidationError, PsycopgError) as error:
                 errors.append((member, str(error)))
                 continue

@@ -628,16 +628,17 @@ class MembershipMember(models.Model):
                 to_invoice[member.company_id].append((vals, member))
         moves = self.env["account.move"]
         for company, items in to_invoice.items():
-            company_moves = (
-                self.env["account.move"]
-                .with_company(company)
-                .sudo()
-                .create(
-                    [
-                        Dues._prepare_invoice_vals(member, vals, invoice_values)
-                        for vals, member in items
-                    ]
-                )
+            Move = self.env["account.move"].with_company(company).sudo()
+            # the journal account would pick for each invoice, looked up once
+            journal = Move.new({"move_type": "out_invoice"})._search_default_journal()
+            company_moves = Move.create(
+                [
+                    {
+                        "journal_id": journal.id,
+                        **Dues._prepare_invoice_vals(member, vals, invoice_values),
+                    }
+                    for vals, member in items
+                ]
             )
             for (vals, __), move in zip(items, company_moves, strict=True):
                 vals["move_id"] = move.id

@@ -211,3 +211,70 @@ class TestDuesRun(MembershipCommon):
             run.with_user(self.officer).action_start()
         run.with_user(self.manager).action_start()
         self.assertEqual(run.state, "running")
+
+    def test_run_records_status_history_without_chatter_tracking(self):
+        """Thousands of members: the status history says what changed, the
+        chatter gets no tracking message per member and invoice."""
+        member = self.members[0]
+        tracked_before = self.env["mail.tracking.value"].search_count(
+            [("mail_message_id.model", "=", "membership.member")]
+        )
+        self.new_run().action_start()
+        self.work_runs()
+        self.assertTrue(self.live_dues(member))
+        self.assertEqual(
+            member.status_history_ids.sorted("id")[-1:].new_state, member.state
+        )
+        self.assertEqual(
+            self.env["mail.tracking.value"].search_count(
+                [("mail_message_id.model", "=", "membership.member")]
+            ),
+            tracked_before,
+        )
+        moves = self.live_dues(self.members).move_id
+        self.assertFalse(
+            self.env["mail.message"].search_count(
+                [("model", "=", "account.move"), ("res_id", "in", moves.ids)]
+            )
+        )
+        journal = self.env["account.journal"].search(
+            [
+                *self.env["account.journal"]._check_company_domain(self.env.company),
+                ("type", "=", "sale"),
+            ],
+            limit=1,
+        )
+        self.assertEqual(moves.journal_id, journal)
+
+    def test_queries_per_member_do_not_depend_on_the_batch_size(self):
+        """A batch costs a fixed number of queries plus the same number per
+        member: 3 more members in a batch always cost the same."""
+
+        def batch_queries(count):
+            plan = self.plan_fixed.copy({"code": f"Q{count}"})
+            self.env["membership.member"].create(
+                [
+                    {
+                        "name": f"Batch {count} {i}",
+                        "email": f"batch{count}.{i}@example.com",
+                        "plan_id": plan.id,
+                        "join_date": date(2025, 4, 1),
+                    }
+                    for i in range(count)
+                ]
+            )
+            run = self.new_run(plan_ids=[plan.id], batch_size=100)
+            run.action_start()
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            run._process_next_batch()
+            self.env.flush_all()
+            self.assertEqual(run.billed_count, count)
+            return self.env.cr.sql_log_count - before
+
+        batch_queries(2)  # fill the caches
+        three, six, nine = batch_queries(3), batch_queries(6), batch_queries(9)
+        self.assertEqual(nine - six, six - three)
+        # and the per-member budget itself (Odoo's invoice creation and
+        # posting take most of it)
+        self.assertLessEqual((six - three) / 3, 7)
