@@ -8,7 +8,7 @@ HISTORY_SOURCES = [
     ("staff", "Staff"),
     ("accounting", "Accounting"),
     ("portal", "Portal"),
-    ("cron", "Scheduled"),
+    ("cron", "Scheduled Job"),
     ("system", "System"),
 ]
 
