@@ -36,6 +36,7 @@
         "views/membership_dues_run_views.xml",
         "views/membership_payment_import_views.xml",
         "views/membership_status_history_views.xml",
+        "views/membership_points_line_views.xml",
         "views/membership_member_views.xml",
         "views/membership_withdrawal_reason_views.xml",
         "views/membership_tier_views.xml",

@@ -217,6 +217,7 @@ class MembershipMember(models.Model):
                 "date_begin": at(20, 9),
                 "date_end": at(20, 12),
                 "membership_published": True,
+                "membership_points": 20,
                 "seats_limited": True,
                 "seats_max": 120,
                 "event_ticket_ids": [
@@ -232,6 +233,7 @@ class MembershipMember(models.Model):
                 "date_begin": at(35, 13),
                 "date_end": at(35, 17),
                 "membership_published": True,
+                "membership_points": 30,
                 "membership_cancel_days": 7,
                 "event_ticket_ids": [
                     Command.create(
@@ -258,6 +260,7 @@ class MembershipMember(models.Model):
                 "date_begin": at(-40, 18),
                 "date_end": at(-40, 21),
                 "membership_published": True,
+                "membership_points": 50,
                 "event_ticket_ids": [Command.create({"name": "Entry", "price": 0.0})],
             }
         )
@@ -306,7 +309,22 @@ class MembershipMember(models.Model):
                 if member.state not in ("withdrawn", "draft")
             ]
         )
+        # attending earns the evening's 50 points; staff gave some more
         evening_regs[:-2].write({"state": "done", "date_closed": evening.date_end})
+        self.env["membership.points.line"].create(
+            [
+                {
+                    "member_id": active[0].id,
+                    "points": 480,
+                    "reason": "Board member, term 2025–2026",
+                },
+                {
+                    "member_id": active[1].id,
+                    "points": 80,
+                    "reason": "Volunteer at the summer fair",
+                },
+            ]
+        )
         return True
 
     @api.model

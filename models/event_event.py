@@ -22,6 +22,11 @@ class EventEvent(models.Model):
         help="Members may cancel their registration on the portal until this "
         "many days before the event starts.",
     )
+    membership_points = fields.Integer(
+        string="Points for Attending",
+        help="Points a member earns once when marked as attended; they count "
+        "towards the member's tier.",
+    )
     membership_fee_paid_count = fields.Integer(
         string="Fees Paid", compute="_compute_membership_fee_figures"
     )

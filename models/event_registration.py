@@ -1,5 +1,9 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+import contextlib
+
+from psycopg2.errors import UniqueViolation
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Command
@@ -184,6 +188,7 @@ class EventRegistration(models.Model):
                     and not r.membership_fee_move_id
                 )
             )._membership_create_fee_invoices()
+        registrations.filtered(lambda r: r.state == "done")._membership_award_points()
         return registrations
 
     @api.model
@@ -237,7 +242,39 @@ class EventRegistration(models.Model):
         result = super().write(vals)
         if cancelling:
             to_settle._membership_cancel_fee()
+        if vals.get("state") == "done":
+            self._membership_award_points()
         return result
+
+    def _membership_award_points(self):
+        """Attendance earns the event's points, once per registration: the
+        points line's unique index on the registration is the guard, so a
+        second check-in adds nothing, and a concurrent one loses its insert."""
+        todo = self.filtered(
+            lambda r: r.member_id and r.event_id.membership_points and r.state == "done"
+        )
+        Line = self.env["membership.points.line"].sudo()
+        todo -= Line.search([("registration_id", "in", todo.ids)]).registration_id
+        vals_list = [
+            {
+                "member_id": registration.member_id.id,
+                "points": registration.event_id.membership_points,
+                "reason": self.env._(
+                    "Attended %(event)s", event=registration.event_id.name
+                ),
+                "registration_id": registration.id,
+            }
+            for registration in todo
+        ]
+        if not vals_list:
+            return
+        try:
+            with self.env.cr.savepoint():
+                Line.create(vals_list)
+        except UniqueViolation:
+            for vals in vals_list:  # someone was faster for one of them
+                with contextlib.suppress(UniqueViolation), self.env.cr.savepoint():
+                    Line.create(vals)
 
     # ------------------------------------------------------------
     # Fee invoices

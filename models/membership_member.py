@@ -162,8 +162,23 @@ class MembershipMember(models.Model):
         copy=False,
         help="Technical: the coverage end for which the renewal notice was sent.",
     )
-    tier_id = fields.Many2one("membership.tier", tracking=True, ondelete="restrict")
-    points = fields.Integer()
+    tier_id = fields.Many2one(
+        "membership.tier",
+        compute="_compute_tier_id",
+        store=True,
+        readonly=False,
+        tracking=True,
+        ondelete="restrict",
+        index="btree_not_null",
+        help="Rises by itself to the highest tier the member's points reach; "
+        "staff may set a higher one, which points never lower.",
+    )
+    points = fields.Integer(
+        compute="_compute_points", store=True, help="Sum of the points ledger."
+    )
+    points_line_ids = fields.One2many(
+        "membership.points.line", "member_id", string="Points Ledger"
+    )
     dues_ids = fields.One2many("membership.dues", "member_id")
     status_history_ids = fields.One2many("membership.status.history", "member_id")
     # figures for smart buttons and filters
@@ -481,6 +496,40 @@ class MembershipMember(models.Model):
         )
         for member in self:
             member.event_registration_count = counts.get(member, 0)
+
+    @api.depends("points_line_ids.points")
+    def _compute_points(self):
+        totals = {
+            member.id: total
+            for member, total in self.env["membership.points.line"]
+            .sudo()
+            ._read_group([("member_id", "in", self.ids)], ["member_id"], ["points:sum"])
+        }
+        for member in self:
+            member.points = totals.get(member.id, 0)
+
+    @api.depends("points")
+    def _compute_tier_id(self):
+        """Rank-up rule: the highest tier (of the member's company or shared)
+        whose minimum the points reach; never lower than the current tier."""
+        tiers = (
+            self.env["membership.tier"]
+            .sudo()
+            .search([("company_id", "in", [False, *self.company_id.ids])])
+        )
+        for member in self:
+            reached = tiers.filtered(
+                lambda tier, m=member: (
+                    (not tier.company_id or tier.company_id == m.company_id)
+                    and tier.min_points <= m.points
+                )
+            )
+            best = max(reached, key=lambda tier: tier.min_points, default=None)
+            current = member.tier_id
+            if best and (not current or best.min_points > current.min_points):
+                member.tier_id = best
+            else:
+                member.tier_id = current
 
     @api.depends("event_registration_ids.state", "event_registration_ids.date_closed")
     def _compute_event_attendance(self):
@@ -902,6 +951,8 @@ class MembershipMember(models.Model):
                 "suspended_from": member.suspended_from,
                 "suspended_until": member.suspended_until,
                 "withdrawal_date": member.withdrawal_date,
+                "tier": member.tier_id.name,
+                "points": member.points,
             },
             "dues": [
                 {
@@ -922,6 +973,10 @@ class MembershipMember(models.Model):
                     "reason": history.reason,
                 }
                 for history in member.status_history_ids
+            ],
+            "points": [
+                {"date": line.date, "points": line.points, "reason": line.reason}
+                for line in member.points_line_ids
             ],
         }
 

@@ -1,6 +1,6 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class MembershipTier(models.Model):
@@ -25,3 +25,25 @@ class MembershipTier(models.Model):
     _name_company_uniq = models.Constraint(
         "UNIQUE(name, company_id)", "A tier name must be unique per company."
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        tiers = super().create(vals_list)
+        tiers._rank_up_members()
+        return tiers
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"min_points", "company_id", "active"}.intersection(vals):
+            self._rank_up_members()
+        return result
+
+    def _rank_up_members(self):
+        """Members whose points reach a new or lowered tier rank up at once.
+        Only they can change: tiers never lower a member by themselves."""
+        Member = self.env["membership.member"].sudo()
+        for tier in self.filtered("active"):
+            domain = [("points", ">=", tier.min_points)]
+            if tier.company_id:
+                domain.append(("company_id", "=", tier.company_id.id))
+            self.env.add_to_compute(Member._fields["tier_id"], Member.search(domain))

@@ -20,3 +20,4 @@ from . import test_event_portal
 from . import test_event_seats
 from . import test_segments
 from . import test_campaigns
+from . import test_points

@@ -51,6 +51,18 @@ class TestMembershipPortal(MembershipCommon, HttpCase):
         self.assertIn(f"/my/membership/dues/{self.dues_a.id}/receipt", dues_page)
         self.assertNotIn(f"/my/membership/dues/{self.dues_b.id}/", dues_page)
 
+    def test_card_shows_own_tier_and_points(self):
+        Line = self.env["membership.points.line"]
+        Line.create({"member_id": self.member_a.id, "points": 42, "reason": "Talk"})
+        Line.create({"member_id": self.member_b.id, "points": 777, "reason": "Gift"})
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        page = self.url_open("/my/membership").text
+        self.assertIn("42 points", page)
+        self.assertNotIn("777", page)
+        data = json.loads(self.url_open("/my/membership/data.json").text)
+        self.assertEqual(data["member"]["points"], 42)
+        self.assertEqual([line["reason"] for line in data["points"]], ["Talk"])
+
     def test_another_members_receipt_is_not_found(self):
         self.authenticate("mm_portal_a", "mm_portal_a")
         own = self.url_open(f"/my/membership/dues/{self.dues_a.id}/receipt")
