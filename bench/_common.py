@@ -10,11 +10,13 @@ and :class:`Measure`.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -153,3 +155,29 @@ class Measure:
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.seconds
         self.queries = self._sql_db.sql_counter - self.queries
+
+
+def main(doc, sides, child, orchestrate, argv=None):
+    """A scenario's command line: without ``--side`` it orchestrates the
+    measurements; with it, it is the child process measuring one side and
+    ``child(side, dbname, n, number)`` is called. Returns the exit code."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--side", choices=sides, help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--round", type=int, default=1, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C, so the databases are dropped on the way out
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        if args.side:
+            child(args.side, args.db, args.n, args.round)
+        else:
+            orchestrate()
+    except BenchError as exc:
+        say(f"FAILED: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        say("interrupted")
+        return 130
+    return 0

@@ -40,11 +40,9 @@ every measurement billed all N members.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -65,6 +63,7 @@ from _common import (
     run_side,
     say,
 )
+from _common import main as run_main
 
 OURS_DB = "mm_bench_ours"
 PEER_DB = "mm_bench_peer"
@@ -375,7 +374,7 @@ def measure_peer(registry, n):
     return bill_peer(registry, n, "PEER")
 
 
-def child(side, dbname, n):
+def child(side, dbname, n, _number=1):
     registry = open_registry(dbname, addons_path(side))
     rows = (measure_ours if side == "ours" else measure_peer)(registry, n)
     print(RESULT_MARK + json.dumps(rows), flush=True)
@@ -385,25 +384,7 @@ def child(side, dbname, n):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--side", choices=["ours", "peer"], help=argparse.SUPPRESS)
-    parser.add_argument("--db", help=argparse.SUPPRESS)
-    parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    # SIGTERM unwinds like Ctrl-C, so the databases are dropped on the way out
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    try:
-        if args.side:
-            child(args.side, args.db, args.n)
-        else:
-            orchestrate()
-    except BenchError as exc:
-        say(f"FAILED: {exc}")
-        return 1
-    except KeyboardInterrupt:
-        say("interrupted")
-        return 130
-    return 0
+    return run_main(__doc__, ["ours", "peer"], child, orchestrate, argv)
 
 
 if __name__ == "__main__":

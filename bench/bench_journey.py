@@ -56,11 +56,9 @@ every measurement queued the mail for all N members.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
-import signal
 import statistics
 import sys
 import time
@@ -80,6 +78,7 @@ from _common import (
     run_side,
     say,
 )
+from _common import main as run_main
 
 DB = "mm_bench_journey"
 MODULE = "membership_management"
@@ -379,28 +378,7 @@ def child(side, dbname, n, number):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--side", choices=["setup", "ours", "stock"], help=argparse.SUPPRESS
-    )
-    parser.add_argument("--db", help=argparse.SUPPRESS)
-    parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--round", type=int, default=1, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    # SIGTERM unwinds like Ctrl-C, so the database is dropped on the way out
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    try:
-        if args.side:
-            child(args.side, args.db, args.n, args.round)
-        else:
-            orchestrate()
-    except BenchError as exc:
-        say(f"FAILED: {exc}")
-        return 1
-    except KeyboardInterrupt:
-        say("interrupted")
-        return 130
-    return 0
+    return run_main(__doc__, ["setup", "ours", "stock"], child, orchestrate, argv)
 
 
 if __name__ == "__main__":

@@ -42,11 +42,13 @@ class MembershipEventPortal(MembershipPortal):
         fee invoice will charge it, taxes included) and why a ticket cannot be
         taken, if so."""
         taken = {r.event_id.id for r in registrations if r.state != "cancel"}
+        # the user's own memberships, found through the record rules
+        Member = request.env["membership.member"]
         memberships = (
-            request.env["membership.member"]
-            .sudo()
-            .search([("partner_id", "=", request.env.user.partner_id.id)])
-        )
+            Member.search(self._membership_domain())
+            if Member.has_access("read")
+            else Member
+        ).sudo()
         offers = []
         for event in events:
             member = memberships.filtered(
