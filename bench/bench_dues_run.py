@@ -12,6 +12,8 @@ What is measured
          after each batch).  Measured three times on fresh members: with the
          run's default batch size, then with batch sizes 100 and 1,000; the
          target is the same number of queries per member whatever the batch.
+         A fourth row bills with ``post_invoices`` off (draft invoices, as the
+         peer's wizard leaves them), to compare like with like.
   peer   OCA ``membership`` 19.0 (the ``odoo-addon-membership`` wheel): the
          same N members as contacts, invoiced for a membership product by its
          own wizard, ``membership.invoice.membership_invoice()`` (one draft
@@ -30,9 +32,14 @@ and its folder is put on the addons path of the peer's processes only.  Each
 side is measured in a child process of this script (``--side``), so the two
 never share an addons path or a registry.
 
+Both sides invoice a product with the same taxes: none by default (what our
+plans' own products have), or the company's default sale tax (15% in the
+generic chart) with MM_BENCH_TAXED=1.  Taxes cost each invoice a tax line.
+
 Environment
   MM_BENCH_N      members billed per measurement (default 2000)
   MM_BENCH_PEER   0 skips the peer (e.g. MM_BENCH_N=20000 MM_BENCH_PEER=0)
+  MM_BENCH_TAXED  1 puts the company's default sale tax on both products
 
 The output is a table ending with a ``SUMMARY:`` line; the exit code is 0 when
 every measurement billed all N members.
@@ -119,12 +126,14 @@ def print_report(n, ours, peer):
     )
     say()
     say(f"Dues billing benchmark, N={n} members per row")
+    taxes = "the company's default sale tax" if flag("MM_BENCH_TAXED") else "no tax"
     say(f"  ours: {OURS_MODULE} membership.dues.run (posted invoices, dues)")
     if peer:
         say(
             f"  peer: OCA membership {peer_version()} (odoo-addon-membership), "
             "membership.invoice wizard"
         )
+    say(f"  both: the membership product has {taxes} (MM_BENCH_TAXED)")
     say()
     say(header)
     say("-" * len(header))
@@ -135,7 +144,9 @@ def print_report(n, ours, peer):
             f"{row['queries']:>9} {per_member(row):>15.2f}"
         )
     say()
-    by_batch = sorted((row["batch"], per_member(row)) for row in ours)
+    posted_rows = [row for row in ours if row["posted"]]
+    draft = next((row for row in ours if not row["posted"]), None)
+    by_batch = sorted((row["batch"], per_member(row)) for row in posted_rows)
     values = [q for __, q in by_batch]
     spread = (max(values) - min(values)) / min(values) * 100 if min(values) else 0.0
     say(
@@ -143,24 +154,73 @@ def print_report(n, ours, peer):
         + ", ".join(f"{batch}: {q:.2f}" for batch, q in by_batch)
         + f" (spread {spread:.1f}%; target: the same whatever the batch size)"
     )
-    main = ours[0]
+    split = per_batch_split(n, posted_rows)
+    if split:
+        fixed, marginal = split
+        say(
+            f"ours, split: {fixed:.0f} queries per batch (select, savepoints, "
+            f"flush, commit) + {marginal:.2f} queries per member at every batch size"
+        )
+    main = posted_rows[0]
     summary = (
         f"SUMMARY: N={n}; ours {per_second(main):.1f} members/s, "
         f"{per_member(main):.2f} queries/member (batch {main['batch']}), "
         + ", ".join(f"{q:.2f} at batch {b}" for b, q in by_batch if b != main["batch"])
     )
+    if draft:
+        summary += f"; ours draft-only {per_second(draft):.1f} members/s"
     if peer:
         wizard, posted = peer
         summary += (
             f"; peer wizard {per_second(wizard):.1f} members/s, "
-            f"{per_member(wizard):.2f} queries/member: ratio ours/peer "
-            f"{per_second(main) / per_second(wizard):.2f}x"
-            f" ({per_second(main) / per_second(posted):.2f}x against the peer "
-            f"with posting, {per_second(posted):.1f} members/s)"
+            f"{per_member(wizard):.2f} queries/member, with posting "
+            f"{per_second(posted):.1f} members/s; ratio ours/peer "
+            f"{per_second(main) / per_second(wizard):.2f}x (ours posted, peer draft)"
+            f", {per_second(main) / per_second(posted):.2f}x (both posted)"
         )
+        if draft:
+            summary += f", {per_second(draft) / per_second(wizard):.2f}x (both draft)"
     else:
         summary += "; peer skipped (MM_BENCH_PEER=0)"
+    if split:
+        fixed, marginal = split
+        summary += f"; ours {marginal:.2f} queries per member + {fixed:.0f} per batch"
     say(summary)
+
+
+def per_batch_split(n, rows):
+    """Split our queries into a fixed cost per batch and a cost per member,
+    from the rows with the fewest and the most batches:
+    ``queries = per_batch * batches + per_member * n``."""
+    batches = sorted((-(-n // row["batch"]), row["queries"]) for row in rows)
+    (few, q_few), (many, q_many) = batches[0], batches[-1]
+    if few == many:
+        return None
+    per_batch = (q_many - q_few) / (many - few)
+    return per_batch, (q_few - per_batch * few) / n
+
+
+def flag(name, default="0"):
+    """An on/off environment setting."""
+    value = (os.environ.get(name) or default).strip().lower()
+    return value not in ("0", "false", "no", "off", "")
+
+
+def product_taxes(env):
+    """The ``taxes_id`` command both sides give their membership product."""
+    from odoo import Command  # noqa: PLC0415
+
+    if flag("MM_BENCH_TAXED"):
+        return [Command.set(env.company.account_sale_tax_id.ids)]
+    return [Command.clear()]
+
+
+def check_taxes(env, domain, who):
+    """Both sides must bill alike: fail when an invoice's tax is not the
+    one MM_BENCH_TAXED asks for."""
+    wrong = ("amount_tax", "=" if flag("MM_BENCH_TAXED") else "!=", 0)
+    if count := env["account.move"].search_count([*domain, wrong]):
+        raise BenchError(f"{who}: {count} invoices not taxed as MM_BENCH_TAXED says")
 
 
 def orchestrate():
@@ -170,8 +230,7 @@ def orchestrate():
         n = 0
     if n < 1:
         raise BenchError("MM_BENCH_N must be a whole number of members, at least 1")
-    peer_setting = (os.environ.get("MM_BENCH_PEER") or "1").strip().lower()
-    with_peer = peer_setting not in ("0", "false", "no", "off")
+    with_peer = flag("MM_BENCH_PEER", "1")
     VAR.mkdir(exist_ok=True)
     started = time.perf_counter()
     databases = [OURS_DB, PEER_DB]  # both, in case an earlier run left one
@@ -223,7 +282,7 @@ def contacts(n, prefix):
     ]
 
 
-def bill_ours(registry, n, code, batch_size=None):
+def bill_ours(registry, n, code, batch_size=None, post=True):
     """Create a plan with n members, bill them with one dues run; one row."""
     from odoo import Command  # noqa: PLC0415
 
@@ -242,6 +301,8 @@ def bill_ours(registry, n, code, batch_size=None):
                 "fixed_start_day": 1,
             }
         )
+        plan._ensure_product()
+        plan.product_id.taxes_id = product_taxes(quiet)
         members = quiet["membership.member"].create(
             [dict(vals, plan_id=plan.id, join_date=start) for vals in contacts(n, code)]
         )
@@ -250,6 +311,7 @@ def bill_ours(registry, n, code, batch_size=None):
             "plan_ids": [Command.set(plan.ids)],
             "period_date": start,
             "invoice_date": start,
+            "post_invoices": post,
         }
         if batch_size:
             vals["batch_size"] = batch_size
@@ -272,17 +334,20 @@ def bill_ours(registry, n, code, batch_size=None):
                 f"{run.skipped_count} skipped, {run.error_count} errors of {n} "
                 f"({run.failure_message or 'no failure message'})"
             )
-        posted = env["account.move"].search_count(
+        state = "posted" if post else "draft"
+        invoiced = env["account.move"].search_count(
             [
                 ("membership_dues_ids.member_id", "in", member_ids),
-                ("state", "=", "posted"),
+                ("state", "=", state),
             ]
         )
-        if posted != n:
-            raise BenchError(f"run {code}: {posted} posted invoices for {n} members")
+        if invoiced != n:
+            raise BenchError(f"run {code}: {invoiced} {state} invoices for {n} members")
+        check_taxes(env, [("membership_dues_ids.member_id", "in", member_ids)], code)
     return {
         "side": "ours",
-        "label": "dues run",
+        "label": "dues run" if post else "dues run, draft invoices",
+        "posted": post,
         "batch": batch,
         "members": n,
         "seconds": measured.seconds,
@@ -299,6 +364,7 @@ def measure_ours(registry, n):
         bill_ours(registry, n, f"B{size}", batch_size=size) for size in BATCH_SIZES
     ]
     rows[0]["label"] = "dues run (default batch size)"
+    rows.append(bill_ours(registry, n, "DRAFT", post=False))
     return rows
 
 
@@ -320,6 +386,7 @@ def bill_peer(registry, n, prefix):
                 "list_price": FEE,
             }
         )
+        product.taxes_id = product_taxes(quiet)
         partner_ids = quiet["res.partner"].create(contacts(n, prefix)).ids
         product_id = product.id
     with environment(registry) as env:
@@ -341,6 +408,7 @@ def bill_peer(registry, n, prefix):
                 f"peer wizard: {len(invoices)} invoices, {lines} membership lines "
                 f"for {n} partners"
             )
+        check_taxes(env, action["domain"], "peer")
         invoice_ids = invoices.ids
     with environment(registry) as env:
         invoices = env["account.move"].browse(invoice_ids)

@@ -694,6 +694,11 @@ class MembershipMember(models.Model):
             moves |= company_moves
         dues = Dues.create(vals_list)
         if post and moves:
+            # posting raises the customer rank of each first-time customer with
+            # a partner write that reads the partner's users: read them for the
+            # whole batch at once instead of once per member
+            partners = moves.partner_id | moves.commercial_partner_id
+            partners.filtered(lambda p: not p.customer_rank).fetch(["user_ids"])
             moves.action_post()
         return dues.sudo(False)
 

@@ -266,6 +266,7 @@ class TestDuesRun(MembershipCommon):
             run = self.new_run(plan_ids=[plan.id], batch_size=100)
             run.action_start()
             self.env.flush_all()
+            self.env.invalidate_all()  # the cron works with an empty cache
             before = self.env.cr.sql_log_count
             run._process_next_batch()
             self.env.flush_all()
@@ -275,6 +276,9 @@ class TestDuesRun(MembershipCommon):
         batch_queries(2)  # fill the caches
         three, six, nine = batch_queries(3), batch_queries(6), batch_queries(9)
         self.assertEqual(nine - six, six - three)
-        # and the per-member budget itself (Odoo's invoice creation and
-        # posting take most of it)
-        self.assertLessEqual((six - three) / 3, 7)
+        # and the per-member budget itself, all of it Odoo's posting: the
+        # invoice number (three queries) and the analytic distribution of its
+        # two lines, fee and entry fee (one each); first-time customers cost no
+        # more (their rank is raised by a partner write that would otherwise
+        # read the partner's users one by one)
+        self.assertLessEqual((six - three) / 3, 5)
