@@ -4,6 +4,7 @@ from datetime import datetime
 
 from odoo import Command, fields, http
 from odoo.http import request
+from odoo.tools import escape_psql
 
 from .portal import clean_contact_values
 
@@ -11,10 +12,12 @@ JOIN_FIELDS = ("name", "email", "phone", "street", "zip", "city")
 
 
 class MembershipJoin(http.Controller):
-    """``/membership/join/<plan>``: apply, get an account by invitation, pay.
+    """``/membership/join/<plan>``: apply, then continue from the e-mails.
 
     The applicant never chooses a password here: the portal user is created
-    without one and ``auth_signup`` e-mails an invitation to set it.
+    without one and ``auth_signup`` e-mails an invitation to set it; the link
+    to pay the first dues goes by e-mail too, so the page answers every
+    application alike and never tells whether an address is a member.
     """
 
     @http.route(
@@ -83,19 +86,25 @@ class MembershipJoin(http.Controller):
         return values, errors
 
     def _apply(self, plan, values, post):
-        """Create the applicant, their portal user and first dues invoice."""
+        """Create the applicant, their portal user and first dues invoice.
+
+        Whatever happens, the visitor sees the same "check your mailbox" page
+        (SECURITY 21: the form must not tell who is a member); what differs is
+        the e-mail the address owner receives.
+        """
         env = request.env(su=True)
         email = values["email"]
+        pattern = escape_psql(email)  # an address like j%@corp.com is no wildcard
         user = (
             env["res.users"]
             .with_context(active_test=False)
-            .search([("login", "=ilike", email)], limit=1)
+            .search([("login", "=ilike", pattern)], limit=1)
         )
         member = (
             env["membership.member"]
             .with_context(active_test=False)
             .search(
-                [("email", "=ilike", email), ("company_id", "=", plan.company_id.id)],
+                [("email", "=ilike", pattern), ("company_id", "=", plan.company_id.id)],
                 limit=1,
             )
         )
@@ -105,10 +114,13 @@ class MembershipJoin(http.Controller):
             env.ref(
                 "membership_management.mail_template_join_existing_account"
             ).send_mail(known_partner.id, email_values={"email_to": email})
-            return request.render(
-                "membership_management.membership_join_check_email",
-                {"plan": plan, "known": True},
-            )
+        else:
+            self._create_applicant(env, plan, values, post)
+        return request.render(
+            "membership_management.membership_join_check_email", {"plan": plan}
+        )
+
+    def _create_applicant(self, env, plan, values, post):
         partner_values = {k: v for k, v in values.items() if k != "birth_date"}
         partner = env["res.partner"].create(
             dict(partner_values, company_id=plan.company_id.id)
@@ -129,10 +141,11 @@ class MembershipJoin(http.Controller):
                 }
             )
         )
+        # no password: auth_signup e-mails an invitation to set one
         env["res.users"].with_company(plan.company_id).create(
             {
                 "name": partner.name,
-                "login": email,
+                "login": values["email"],
                 "partner_id": partner.id,
                 "company_id": plan.company_id.id,
                 "company_ids": [Command.set(plan.company_id.ids)],
@@ -148,7 +161,11 @@ class MembershipJoin(http.Controller):
             membership_state_source="portal"
         )._create_period_dues(fields.Date.context_today(plan))
         if dues.move_id:
-            return request.redirect(dues.move_id.get_portal_url())
-        return request.render(
-            "membership_management.membership_join_welcome", {"member": member}
-        )
+            # the link to pay goes by e-mail, so only the address owner gets it;
+            # a free plan's member is welcomed when they become active
+            member.message_post_with_source(
+                "membership_management.mail_template_join_first_dues",
+                subtype_xmlid="mail.mt_comment",
+                partner_ids=member.partner_id.ids,
+            )
+        return member

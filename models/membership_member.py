@@ -579,7 +579,13 @@ class MembershipMember(models.Model):
         changed = PERSONAL_FIELDS.intersection(vals)
         if "partner_id" in vals or "company_id" in vals:
             self._link_event_registrations()
-        res = super().write(vals)
+        # the write of these members' own contacts would log the change again
+        res = super(
+            MembershipMember,
+            self.with_context(
+                membership_audited_partner_ids=tuple(self.partner_id.ids)
+            ),
+        ).write(vals)
         if "partner_id" in vals or "company_id" in vals:
             self._link_event_registrations()
         if changed:

@@ -212,8 +212,18 @@ class MembershipPaymentImport(models.Model):
     def _parse_generic(self, raw):
         """Rows of a CSV with a header; a bad row becomes an error line."""
         text = self._decode(raw)
-        reader = csv.DictReader(io.StringIO(text), delimiter=self.delimiter or ",")
-        headers = {(h or "").strip().lower(): h for h in reader.fieldnames or []}
+        reader = csv.DictReader(
+            io.StringIO(text, newline=""), delimiter=self.delimiter or ","
+        )
+        try:
+            fieldnames = reader.fieldnames or []
+        except csv.Error as error:
+            raise UserError(
+                self.env._(
+                    "The first line of the file is not CSV: %(error)s", error=error
+                )
+            ) from error
+        headers = {(h or "").strip().lower(): h for h in fieldnames}
         columns = {}
         for key, wanted in (
             ("date", self.date_column),
@@ -230,11 +240,24 @@ class MembershipPaymentImport(models.Model):
                     columns=", ".join(
                         getattr(self, f"{name}_column") or name for name in missing
                     ),
-                    found=", ".join(reader.fieldnames or []) or "-",
+                    found=", ".join(fieldnames) or "-",
                 )
             )
         rows = []
-        for number, record in enumerate(reader, start=2):
+        for number, record in self._read_csv_records(reader):
+            if isinstance(record, csv.Error):
+                rows.append(
+                    {
+                        "sequence": number,
+                        "state": "error",
+                        "message": self.env._(
+                            "Line %(line)s is not readable CSV: %(error)s",
+                            line=number,
+                            error=record,
+                        ),
+                    }
+                )
+                continue
             row = {
                 "sequence": number,
                 "reference": (record.get(columns["reference"]) or "").strip()
@@ -257,6 +280,24 @@ class MembershipPaymentImport(models.Model):
                 )
             rows.append(row)
         return rows
+
+    @staticmethod
+    def _read_csv_records(reader):
+        """``(line number, record)`` for each row; a row the csv module cannot
+        read (a field over its size limit, a stray quote...) gives the
+        ``csv.Error`` in place of the record, and reading goes on."""
+        unread = 0  # the csv module does not count the lines it failed on
+        while True:
+            number = reader.line_num + unread + 1
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                unread += 1
+                yield number, error
+                continue
+            yield number, record
 
     def _parse_date(self, value):
         value = unicodedata.normalize("NFKC", value or "").strip()
@@ -350,5 +391,13 @@ class MembershipPaymentImport(models.Model):
     @api.constrains("delimiter")
     def _check_delimiter(self):
         for batch in self:
-            if batch.file_format == "generic" and not batch.delimiter:
+            if batch.file_format != "generic":
+                continue
+            if not batch.delimiter:
                 raise ValidationError(self.env._("Give the CSV column separator."))
+            if batch.delimiter in ('"', "\r", "\n"):
+                raise ValidationError(
+                    self.env._(
+                        "The CSV column separator cannot be a quote or a line break."
+                    )
+                )

@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 from odoo import fields, models
 
+from .membership_member import PERSONAL_FIELDS
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -22,6 +24,27 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.membership_member_count = counts.get(partner, 0)
+
+    def write(self, vals):
+        """Audit personal-data changes made on a member's contact (the contact
+        form, the portal's own address page), not only on the member form."""
+        res = super().write(vals)
+        if changed := PERSONAL_FIELDS.intersection(vals):
+            # a member's own write logs the change itself
+            audited = self.env.context.get("membership_audited_partner_ids") or ()
+            members = (
+                self.env["membership.member"]
+                .sudo()
+                .with_context(active_test=False)
+                .search(
+                    [("partner_id", "in", [i for i in self.ids if i not in audited])]
+                )
+            )
+            if members:
+                self.env["membership.audit.log"]._log(
+                    "personal_data_change", members, ", ".join(sorted(changed))
+                )
+        return res
 
     def action_view_memberships(self):
         self.ensure_one()

@@ -1,2 +1,3 @@
 from . import report_dues_receipt
+from . import report_event_participants
 from . import report_event_participants_xlsx

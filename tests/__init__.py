@@ -21,3 +21,4 @@ from . import test_event_seats
 from . import test_segments
 from . import test_campaigns
 from . import test_points
+from . import test_login_security

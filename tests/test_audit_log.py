@@ -44,6 +44,19 @@ class TestAuditLog(MembershipCommon, HttpCase):
         self.assertEqual(change.description, "phone")
         self.assertNotIn("312345678", change.description)
 
+    def test_changes_made_on_the_contact_are_logged_too(self):
+        """The contact form and the portal's own address page write the
+        contact, not the member: the change is logged all the same, once,
+        with the user who made it (the portal writes as superuser)."""
+        partner = self.member.partner_id
+        partner.with_user(self.portal_a).sudo().write({"city": "Kyoto"})
+        change = self.entries("personal_data_change")
+        self.assertEqual(len(change), 1)
+        self.assertEqual(change.description, "city")
+        self.assertEqual(change.user_id, self.portal_a)
+        partner.write({"comment": "<p>Prefers e-mail</p>"})
+        self.assertEqual(len(self.entries("personal_data_change")), 1)
+
     def test_log_is_append_only_for_everyone(self):
         self.member.phone = "+81300000000"
         entry = self.entries("personal_data_change")

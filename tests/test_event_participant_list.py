@@ -68,6 +68,11 @@ class TestEventParticipantList(MembershipEventCommon, HttpCase):
             "membership_management.action_report_event_participants", self.event.ids
         )
         html = html.decode()
+        log = self.env["membership.audit.log"].search(
+            [("event", "=", "participant_export")]
+        )
+        self.assertEqual(len(log), 1, "the print is audited like the download")
+        self.assertIn("(PDF)", log.description)
         self.assertIn("Portal Member A", html)
         self.assertIn(self.member_a.member_number, html)
         self.assertIn("=HYPERLINK(&#34;http://evil.example&#34;", html)

@@ -9,7 +9,8 @@ from odoo.tools import mute_logger
 @tagged("post_install", "-at_install")
 class TestMembershipJoin(HttpCase):
     """/membership/join/<plan>: one member per person, invitation instead of
-    passwords, bots and floods refused (SECURITY 18, 21, 24)."""
+    passwords, the same answer whoever applies, bots and floods refused
+    (SECURITY 18, 21, 24)."""
 
     @classmethod
     def setUpClass(cls):
@@ -52,7 +53,13 @@ class TestMembershipJoin(HttpCase):
         }
         return self.url_open(self.url, data=data)
 
-    def test_application_creates_member_user_and_invoice_then_leads_to_payment(self):
+    def page_text(self, response):
+        """The page as a visitor sees it, without its per-request token."""
+        return re.sub(r"[0-9a-f]{40}o\d+", "", response.text)
+
+    def test_application_creates_member_user_and_invoice_and_mails_the_payment_link(
+        self,
+    ):
         response = self.apply(
             phone="03-1234-5678", country_id=str(self.env.ref("base.jp").id)
         )
@@ -64,9 +71,24 @@ class TestMembershipJoin(HttpCase):
         invoice = member.dues_ids.move_id
         self.assertEqual(invoice.state, "posted")
         self.assertEqual(invoice.amount_total, 110.0)
-        self.assertRegex(
-            response.url, rf"/my/invoices/{invoice.id}\?access_token=[\w-]+"
+        # the page shows neither the invoice nor the member number ...
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response.url.endswith(self.url))
+        self.assertIn("check your mailbox", response.text)
+        self.assertNotIn(member.member_number, response.text)
+        self.assertNotIn("/my/invoices", response.text)
+        # ... the applicant's mailbox gets the link to pay
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("recipient_ids", "in", member.partner_id.ids)])
+            .filtered(lambda m: "/my/invoices/" in m.body_html)
         )
+        self.assertEqual(len(mail), 1)
+        self.assertRegex(
+            mail.body_html, rf"/my/invoices/{invoice.id}\?access_token=[\w-]+"
+        )
+        self.assertIn(member.member_number, mail.body_html)
         user = self.env["res.users"].sudo().search([("login", "=", member.email)])
         self.assertTrue(user.share, "a portal user, not an employee")
         self.env.cr.execute("SELECT password FROM res_users WHERE id = %s", [user.id])
@@ -90,6 +112,47 @@ class TestMembershipJoin(HttpCase):
             .search([("email_to", "=", "new.applicant@example.com")])
         )
         self.assertIn("already has an account", notice.body_html)
+
+    def test_the_page_does_not_tell_who_is_a_member(self):
+        """SECURITY 21: a known and an unknown address get the same answer."""
+        self.env["res.users"].sudo().create(
+            {
+                "name": "Jane Known",
+                "login": "jane.known@example.com",
+                "email": "jane.known@example.com",
+                "group_ids": [(6, 0, self.env.ref("base.group_portal").ids)],
+            }
+        )
+        known = self.apply(email="jane.known@example.com")
+        unknown = self.apply(email="brand.new@example.com")
+        self.assertTrue(self.members("brand.new@example.com"))
+        self.assertFalse(self.members("jane.known@example.com"))
+        for response in (known, unknown):
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual(response.url, known.url)
+            self.assertFalse(response.history, "no redirect for either")
+        self.assertEqual(self.page_text(known), self.page_text(unknown))
+
+    def test_wildcards_in_the_email_match_no_other_account(self):
+        """``%`` and ``_`` are letters of an address, not patterns: they
+        neither reveal nor block somebody else's account."""
+        self.env["res.users"].sudo().create(
+            {
+                "name": "Jane Known",
+                "login": "jane.known@example.com",
+                "group_ids": [(6, 0, self.env.ref("base.group_portal").ids)],
+            }
+        )
+        self.apply(email="jane%@example.com")
+        self.apply(email="jane_known@example.com")
+        self.assertTrue(self.members("jane%@example.com"))
+        self.assertTrue(self.members("jane_known@example.com"))
+        self.assertFalse(
+            self.env["mail.mail"]
+            .sudo()
+            .search([("body_html", "ilike", "already has an account")]),
+            "nobody was told they already have an account",
+        )
 
     def test_honeypot_stops_bots_silently(self):
         page = self.apply(website_url="http://spam.example.com")

@@ -1,9 +1,10 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 import base64
+import csv
 from datetime import date
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import freeze_time, tagged
 
 from odoo.addons.membership_management.models.membership_payment_import import (
@@ -234,6 +235,33 @@ class TestPaymentImport(MembershipCommon):
         batch = self.new_import(b"when,how much\n2026-06-01,10\n")
         with self.assertRaisesRegex(UserError, "no column date, amount"):
             batch.action_parse()
+
+    def test_an_unreadable_csv_row_is_reported_and_the_rest_kept(self):
+        """SECURITY 24: a row the csv module cannot read (here a field over
+        its size limit, lowered for the test) is an error line; the rows
+        after it are imported."""
+        content = (
+            "date,amount,reference,name\n"
+            f"2026-06-05,140,,{'X' * 2000}\n"
+            "2026-06-06,40,,MARTIN LUCAS\n"
+        ).encode()
+        batch = self.new_import(content)
+        limit = csv.field_size_limit(1000)
+        try:
+            batch.action_parse()
+        finally:
+            csv.field_size_limit(limit)
+        error = batch.line_ids.filtered(lambda line: line.state == "error")
+        self.assertEqual(len(error), 1)
+        self.assertIn("Line 2 is not readable CSV", error.message)
+        martin = self.line_for(batch, "MARTIN LUCAS")
+        self.assertEqual(martin.state, "matched")
+        self.assertEqual(martin.sequence, 3)
+
+    def test_a_quote_or_line_break_is_no_column_separator(self):
+        for delimiter in ('"', "\n"):
+            with self.subTest(delimiter=delimiter), self.assertRaises(ValidationError):
+                self.new_import(b"date,amount\n", delimiter=delimiter)
 
     def test_only_managers_import_bank_files(self):
         with self.assertRaises(AccessError):

@@ -4,7 +4,8 @@ import json
 import re
 from datetime import timedelta
 
-from odoo import fields, sql_db
+from odoo import Command, fields, sql_db
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, JsonRpcException, freeze_time, tagged
 from odoo.tools import mute_logger
 
@@ -159,6 +160,81 @@ class TestMembershipPortal(MembershipCommon, HttpCase):
         self.assertEqual(len(data["dues"]), 1)
         self.assertNotIn("Portal Member B", response.text)
 
+    @mute_logger("odoo.http")
+    def test_state_changing_posts_without_csrf_token_are_refused(self):
+        """SECURITY 18: every POST of the member portal needs the token."""
+        plan = self.plan_rolling.copy(
+            {"code": "T-CSRF", "portal_change_allowed": True, "website_published": True}
+        )
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        for url, data in (
+            ("/my/membership/renew", {"confirm": "1"}),
+            ("/my/membership/change_plan", {"plan_id": str(plan.id)}),
+            ("/my/membership/erasure", {"confirm": "1"}),
+        ):
+            with self.subTest(url=url):
+                response = self.url_open(url, data=data)
+                self.assertEqual(response.status_code, 400)
+        self.assertEqual(self.member_a.dues_ids, self.dues_a, "nothing renewed")
+        self.assertEqual(self.member_a.plan_id, self.plan_rolling)
+        self.assertFalse(self.member_a.activity_ids, "no erasure request")
+
+    def test_household_members_do_not_see_each_others_dues_invoices(self):
+        """SECURITY 3: CE shows a company's contacts each other's invoices;
+        membership invoices stay with their member, other invoices keep the
+        CE rule."""
+        household = self.env["res.partner"].create(
+            {"name": "Household", "is_company": True}
+        )
+        (self.portal_a.partner_id | self.portal_b.partner_id).parent_id = household
+        invoice_b = self.dues_b.move_id
+        other_b = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.portal_b.partner_id.id,
+                "invoice_line_ids": [
+                    Command.create({"name": "Hall rental", "price_unit": 50.0})
+                ],
+            }
+        )
+        other_b.action_post()
+        Move = self.env["account.move"].with_user(self.portal_a)
+        self.assertEqual(Move.search([("id", "=", invoice_b.id)]).ids, [])
+        self.assertEqual(Move.search([("id", "=", other_b.id)]), other_b)
+        self.assertEqual(
+            Move.search([("id", "=", self.dues_a.move_id.id)]), self.dues_a.move_id
+        )
+        with self.assertRaises(AccessError):
+            Move.browse(invoice_b.id).read(["name"])
+        Line = self.env["account.move.line"].with_user(self.portal_a)
+        self.assertFalse(Line.search([("move_id", "=", invoice_b.id)]))
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        listing = self.url_open("/my/invoices").text
+        self.assertIn(self.dues_a.move_id.name, listing)
+        self.assertNotIn(invoice_b.name, listing)
+        page = self.url_open(f"/my/invoices/{invoice_b.id}")
+        self.assertNotIn(invoice_b.name, page.text)
+        self.assertNotIn("Portal Member B", page.text)
+
+    def test_wrong_or_empty_access_token_opens_no_invoice(self):
+        """SECURITY 2: only the invoice's own token opens it without rights."""
+        invoice_b = self.dues_b.move_id
+        invoice_b._portal_ensure_token()
+        other_token = self.dues_a.move_id._portal_ensure_token()
+        self.authenticate(None, None)
+        for token in ("", "x", other_token):
+            with self.subTest(token=token):
+                page = self.url_open(
+                    f"/my/invoices/{invoice_b.id}?access_token={token}"
+                )
+                self.assertNotIn(invoice_b.name, page.text)
+                self.assertNotIn("Portal Member B", page.text)
+        own = self.url_open(
+            f"/my/invoices/{invoice_b.id}?access_token={invoice_b.access_token}"
+        )
+        self.assertEqual(own.status_code, 200)
+        self.assertIn(invoice_b.name, own.text)
+
     def test_erasure_request_becomes_a_staff_activity(self):
         self.authenticate("mm_portal_a", "mm_portal_a")
         self.url_open(
@@ -257,6 +333,11 @@ class TestMembershipPortal(MembershipCommon, HttpCase):
         self.assertLess(page.index("Fresh news"), page.index("Old news"))
         for hidden in ("Draft news", "Other plan news", "Lapsed only", "alert(2)"):
             self.assertNotIn(hidden, page)
+        # nor over RPC: news for other plans and drafts are out of reach
+        readable = self.env["membership.news"].with_user(self.portal_a).search([])
+        self.assertNotIn("Other plan news", readable.mapped("name"))
+        self.assertNotIn("Draft news", readable.mapped("name"))
+        self.assertIn("Fresh news", readable.mapped("name"))
 
     def test_plan_change_from_the_portal_only_to_allowed_plans(self):
         family = self.env["membership.plan"].create(

@@ -1,5 +1,7 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+import html
+import re
 from datetime import timedelta
 
 from odoo import fields
@@ -53,7 +55,8 @@ class TestMembershipPortalTours(MembershipCommon, HttpCase):
 
 @tagged("post_install", "-at_install")
 class TestMembershipJoinTour(HttpCase):
-    """An applicant joins and pays with the demo provider, in Chromium."""
+    """An applicant joins, then pays from the e-mailed link with the demo
+    provider, in Chromium."""
 
     def test_join_and_pay_with_the_demo_provider(self):
         main = self.env.ref("base.main_company")
@@ -70,13 +73,22 @@ class TestMembershipJoinTour(HttpCase):
                 "company_id": main.id,
             }
         )
-        self.start_tour("/membership", "membership_join_and_pay")
+        self.start_tour("/membership", "membership_join")
         member = (
             self.env["membership.member"]
             .sudo()
             .search([("email", "=", "tour.applicant@example.com")])
         )
         self.assertEqual(len(member), 1)
+        # the applicant follows the link of the e-mail they received
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("recipient_ids", "in", member.partner_id.ids)])
+            .filtered(lambda m: "/my/invoices/" in m.body_html)
+        )
+        link = re.search(r'href="[^"]*(/my/invoices/[^"]+)"', mail.body_html)
+        self.start_tour(html.unescape(link.group(1)), "membership_pay_first_dues")
         self.assertEqual(member.dues_ids.move_id.payment_state, "paid")
         self.assertEqual(member.state, "active")
 

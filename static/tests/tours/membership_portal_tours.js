@@ -80,7 +80,7 @@ registry.category("web_tour.tours").add("membership_renew", {
     ],
 });
 
-registry.category("web_tour.tours").add("membership_join_and_pay", {
+registry.category("web_tour.tours").add("membership_join", {
     url: "/membership",
     steps: () => [
         {
@@ -110,6 +110,16 @@ registry.category("web_tour.tours").add("membership_join_and_pay", {
             run: "click",
             expectUnloadPage: true,
         },
+        {
+            content: "The page only asks to check the mailbox",
+            trigger: "body:contains('Please check your mailbox')",
+        },
+    ],
+});
+
+// started on the invoice link of the e-mail the applicant received
+registry.category("web_tour.tours").add("membership_pay_first_dues", {
+    steps: () => [
         ...payInvoiceWithDemoCard(),
         {
             content: "The payment is confirmed",
