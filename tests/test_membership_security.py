@@ -270,6 +270,36 @@ class TestMembershipSecurity(MembershipCommon):
                 "officer": "rwcu",
                 "manager": "rwcu",
             },
+            "membership.segment": {
+                "employee": "",
+                "portal": "",
+                "officer": "rwcu",
+                "manager": "rwcu",
+            },
+            "membership.campaign": {
+                "employee": "",
+                "portal": "",
+                "officer": "rwcu",
+                "manager": "rwcu",
+            },
+            "membership.campaign.step": {
+                "employee": "",
+                "portal": "",
+                "officer": "rwcu",
+                "manager": "rwcu",
+            },
+            "membership.campaign.delivery": {
+                "employee": "",
+                "portal": "",
+                "officer": "r",
+                "manager": "r",
+            },
+            "membership.points.line": {
+                "employee": "",
+                "portal": "r",
+                "officer": "rc",
+                "manager": "rc",
+            },
         }
         users = {
             "employee": self.employee,
@@ -284,3 +314,12 @@ class TestMembershipSecurity(MembershipCommon):
                 for letter, operation in operations.items():
                     with self.subTest(model=model, user=who, operation=operation):
                         self.assertEqual(Model.has_access(operation), letter in letters)
+                if "r" not in letters:
+                    # counting, grouping and exporting are reading too
+                    with self.subTest(model=model, user=who, operation="aggregate"):
+                        with self.assertRaises(AccessError):
+                            Model.search_count([])
+                        with self.assertRaises(AccessError):
+                            Model._read_group([], [], ["__count"])
+                        with self.assertRaises(AccessError):
+                            Model.search([], limit=1).export_data(["id"])

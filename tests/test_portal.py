@@ -181,8 +181,8 @@ class TestMembershipPortal(MembershipCommon, HttpCase):
 
     def test_household_members_do_not_see_each_others_dues_invoices(self):
         """SECURITY 3: CE shows a company's contacts each other's invoices;
-        membership invoices stay with their member, other invoices keep the
-        CE rule."""
+        membership invoices and their credit notes stay with their member,
+        other invoices keep the CE rule."""
         household = self.env["res.partner"].create(
             {"name": "Household", "is_company": True}
         )
@@ -198,8 +198,11 @@ class TestMembershipPortal(MembershipCommon, HttpCase):
             }
         )
         other_b.action_post()
+        refund_b = invoice_b._reverse_moves()
+        refund_b.action_post()
         Move = self.env["account.move"].with_user(self.portal_a)
         self.assertEqual(Move.search([("id", "=", invoice_b.id)]).ids, [])
+        self.assertEqual(Move.search([("id", "=", refund_b.id)]).ids, [])
         self.assertEqual(Move.search([("id", "=", other_b.id)]), other_b)
         self.assertEqual(
             Move.search([("id", "=", self.dues_a.move_id.id)]), self.dues_a.move_id
