@@ -12,8 +12,9 @@ from .common import MembershipCommon
 
 @tagged("post_install", "-at_install")
 class TestLoginSecurity(MembershipCommon, HttpCase):
-    """Members sign in with two-factor codes when they enabled them, and
-    password guessing is slowed down (SECURITY 19, 20)."""
+    """Members sign in with two-factor codes when they enabled them, password
+    guessing is slowed down, and signing in never leads off the site
+    (SECURITY 17, 19, 20)."""
 
     @classmethod
     def setUpClass(cls):
@@ -36,14 +37,14 @@ class TestLoginSecurity(MembershipCommon, HttpCase):
         page = self.url_open(url).text
         return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
-    def sign_in(self, password):
+    def sign_in(self, password, redirect="/my/membership"):
         return self.url_open(
             "/web/login",
             data={
                 "login": "mm_portal_a",
                 "password": password,
                 "csrf_token": self.csrf_token("/web/login"),
-                "redirect": "/my/membership",
+                "redirect": redirect,
             },
         )
 
@@ -86,3 +87,11 @@ class TestLoginSecurity(MembershipCommon, HttpCase):
         blocked = self.sign_in("mm_portal_a")
         self.assertIn("Too many login failures", blocked.text)
         self.assertNotIn(self.member.member_number, self.membership_page().text)
+
+    def test_sign_in_never_redirects_to_another_site(self):
+        for target in ("https://evil.example/my", "//evil.example/my"):
+            with self.subTest(target=target):
+                self.url_open("/web/session/logout")
+                response = self.sign_in("mm_portal_a", redirect=target)
+                self.assertTrue(response.url.startswith(self.base_url()))
+                self.assertNotIn("evil.example", response.url.split("?")[0])
