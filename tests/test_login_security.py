@@ -12,9 +12,9 @@ from .common import MembershipCommon
 
 @tagged("post_install", "-at_install")
 class TestLoginSecurity(MembershipCommon, HttpCase):
-    """Members sign in with two-factor codes when they enabled them, password
-    guessing is slowed down, and signing in never leads off the site
-    (SECURITY 17, 19, 20)."""
+    """Members sign in with two-factor codes when they enabled them, staff
+    when the policy asks, password guessing is slowed down, and signing in
+    never leads off the site (SECURITY 17, 19, 20)."""
 
     @classmethod
     def setUpClass(cls):
@@ -37,11 +37,11 @@ class TestLoginSecurity(MembershipCommon, HttpCase):
         page = self.url_open(url).text
         return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
-    def sign_in(self, password, redirect="/my/membership"):
+    def sign_in(self, password, redirect="/my/membership", login="mm_portal_a"):
         return self.url_open(
             "/web/login",
             data={
-                "login": "mm_portal_a",
+                "login": login,
                 "password": password,
                 "csrf_token": self.csrf_token("/web/login"),
                 "redirect": redirect,
@@ -95,3 +95,18 @@ class TestLoginSecurity(MembershipCommon, HttpCase):
                 response = self.sign_in("mm_portal_a", redirect=target)
                 self.assertTrue(response.url.startswith(self.base_url()))
                 self.assertNotIn("evil.example", response.url.split("?")[0])
+
+    @mute_logger("odoo.http")
+    def test_staff_two_factor_policy_is_enforced_on_employees_only(self):
+        """With the policy "required for employees" (Settings, from
+        auth_totp_mail), staff without an app get a code by e-mail before they
+        are in; members without two-factor sign in as before."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "auth_totp.policy", "employee_required"
+        )
+        staff = self.sign_in("mm_officer", redirect="/odoo", login="mm_officer")
+        self.assertIn("/web/login/totp", staff.url)
+        self.url_open("/web/session/logout")
+        member = self.sign_in("mm_portal_a")
+        self.assertTrue(member.url.endswith("/my/membership"))
+        self.assertIn(self.member.member_number, member.text)
