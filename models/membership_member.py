@@ -44,6 +44,7 @@ class MembershipMember(models.Model):
     _order = "member_number desc, id desc"
     _rec_names_search = ["name", "member_number", "email"]
     _mail_post_access = "read"
+    _check_company_auto = True  # its plan and withdrawal reason are its company's
 
     partner_id = fields.Many2one(
         "res.partner",
@@ -141,7 +142,10 @@ class MembershipMember(models.Model):
     suspension_reason = fields.Char(tracking=True)
     withdrawal_date = fields.Date(tracking=True)
     withdrawal_reason_id = fields.Many2one(
-        "membership.withdrawal.reason", tracking=True, ondelete="restrict"
+        "membership.withdrawal.reason",
+        tracking=True,
+        ondelete="restrict",
+        check_company=True,
     )
     consent_date = fields.Datetime(
         readonly=True,

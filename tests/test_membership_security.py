@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 from datetime import date
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import freeze_time, tagged
 
 from .common import MembershipCommon
@@ -163,6 +163,25 @@ class TestMembershipSecurity(MembershipCommon):
             foreign.with_user(self.officer).read(["name"])
         with self.assertRaises(AccessError):
             plan.with_user(self.officer).read(["name"])
+
+    def test_withdrawal_reasons_are_shared_or_a_companys_own(self):
+        other = self.setup_other_company(name="Reason Society")["company"]
+        Reason = self.env["membership.withdrawal.reason"]
+        shared = Reason.create({"name": "Moved abroad (shared)"})
+        own = Reason.create({"name": "Ours only", "company_id": self.company.id})
+        foreign = Reason.create({"name": "Theirs only", "company_id": other.id})
+        visible = Reason.with_user(self.officer).search([])
+        self.assertIn(shared, visible)
+        self.assertIn(own, visible)
+        self.assertNotIn(foreign, visible)
+        # nor can a member of this company be given the other company's reason
+        with self.assertRaises(UserError):
+            self.member_a.write(
+                {
+                    "withdrawal_date": date(2026, 10, 1),
+                    "withdrawal_reason_id": foreign.id,
+                }
+            )
 
     def test_search_input_is_not_sql(self):
         Member = self.env["membership.member"].with_user(self.officer)
