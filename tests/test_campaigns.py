@@ -507,7 +507,16 @@ class TestCampaigns(MembershipCommon):
     def test_member_mailing_stays_within_the_users_companies(self):
         other_company = self.setup_other_company()["company"]
         ours = self.new_member("Ann")
-        theirs = self.new_member("Other", company_id=other_company.id)
+        their_plan = self.plan_rolling.copy(
+            {"code": "T-OTHER", "company_id": other_company.id}
+        )
+        theirs = self.create_member(
+            plan=their_plan,
+            join_date=DAY,
+            name="Camp Other",
+            email="other@example.com",
+            company_id=other_company.id,
+        )
         mailing = (
             self.env["mailing.mailing"]
             .with_user(self.officer)
