@@ -98,9 +98,10 @@ class MembershipPortal(CustomerPortal):
         open_dues = member_sudo.dues_ids.filtered(
             lambda d: d.state in ("invoiced", "partial")
         )
-        news = request.env["membership.news"].search(
-            request.env["membership.news"]._get_member_domain(member_sudo), limit=5
-        )
+        # members have no access rights on news: what their own member record is
+        # targeted by (plans, audience, publication date) picks what they see
+        News = request.env["membership.news"].sudo()
+        news = News.search(News._get_member_domain(member_sudo), limit=5)
         return {
             "member": member_sudo,
             "news": news,

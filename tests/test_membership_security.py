@@ -273,7 +273,7 @@ class TestMembershipSecurity(MembershipCommon):
             },
             "membership.news": {
                 "employee": "",
-                "portal": "r",
+                "portal": "",
                 "officer": "rwcu",
                 "manager": "rwcu",
             },

@@ -329,18 +329,27 @@ class TestMembershipPortal(MembershipCommon, HttpCase):
                     "plan_ids": [self.plan_free.id],
                 },
                 {"name": "Lapsed only", "is_published": True, "audience": "lapsed"},
+                {
+                    "name": "Embargoed news",
+                    "date": today + timedelta(days=1),
+                    "is_published": True,
+                },
             ]
         )
         self.authenticate("mm_portal_a", "mm_portal_a")
         page = self.url_open("/my/membership").text
         self.assertLess(page.index("Fresh news"), page.index("Old news"))
-        for hidden in ("Draft news", "Other plan news", "Lapsed only", "alert(2)"):
+        for hidden in (
+            "Draft news",
+            "Other plan news",
+            "Lapsed only",
+            "Embargoed news",
+            "alert(2)",
+        ):
             self.assertNotIn(hidden, page)
-        # nor over RPC: news for other plans and drafts are out of reach
-        readable = self.env["membership.news"].with_user(self.portal_a).search([])
-        self.assertNotIn("Other plan news", readable.mapped("name"))
-        self.assertNotIn("Draft news", readable.mapped("name"))
-        self.assertIn("Fresh news", readable.mapped("name"))
+        # nor over RPC: only the page, which targets, shows news to members
+        with self.assertRaises(AccessError):
+            self.env["membership.news"].with_user(self.portal_a).search([])
 
     def test_plan_change_from_the_portal_only_to_allowed_plans(self):
         family = self.env["membership.plan"].create(
