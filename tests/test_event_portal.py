@@ -178,6 +178,17 @@ class TestEventPortal(MembershipEventCommon, HttpCase):
         self.assertEqual(response.status_code, 400)
         self.assertFalse(self.registrations(self.non_member))
 
+    @mute_logger("odoo.http")
+    def test_cancel_without_csrf_is_refused(self):
+        registration = self.register(self.portal_a.partner_id, self.ticket_free)
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        response = self.url_open(
+            f"/my/membership/registrations/{registration.id}/cancel",
+            data={"reason": "no token"},
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(registration.state, "open")
+
     def test_past_registrations_are_listed(self):
         registration = self.register(self.portal_a.partner_id, self.ticket_free)
         past = fields.Datetime.now() - timedelta(days=40)
