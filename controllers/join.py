@@ -93,18 +93,21 @@ class MembershipJoin(http.Controller):
         the e-mail the address owner receives.
         """
         env = request.env(su=True)
-        email = values["email"]
-        pattern = escape_psql(email)  # an address like j%@corp.com is no wildcard
+        email = values["email"]  # normalised by clean_contact_values
         user = (
             env["res.users"]
             .with_context(active_test=False)
-            .search([("login", "=ilike", pattern)], limit=1)
+            # an address like j%@corp.com is no pattern
+            .search([("login", "=ilike", escape_psql(email))], limit=1)
         )
         member = (
             env["membership.member"]
             .with_context(active_test=False)
             .search(
-                [("email", "=ilike", pattern), ("company_id", "=", plan.company_id.id)],
+                [
+                    ("email_normalized", "=", email),
+                    ("company_id", "=", plan.company_id.id),
+                ],
                 limit=1,
             )
         )
@@ -168,4 +171,3 @@ class MembershipJoin(http.Controller):
                 subtype_xmlid="mail.mt_comment",
                 partner_ids=member.partner_id.ids,
             )
-        return member

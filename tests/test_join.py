@@ -113,6 +113,25 @@ class TestMembershipJoin(HttpCase):
         )
         self.assertIn("already has an account", notice.body_html)
 
+    def test_a_member_without_account_is_recognised_by_e_mail(self):
+        """A member entered by staff (no portal user, the address written with
+        a name and in capitals) gets the notice, not a second membership."""
+        self.env["membership.member"].sudo().create(
+            {
+                "name": "Staff Made",
+                "email": '"Staff Made" <Staff.Made@Example.com>',
+                "plan_id": self.plan.id,
+            }
+        )
+        self.apply(email="staff.made@example.com")
+        self.assertFalse(self.members("staff.made@example.com"))
+        self.assertEqual(
+            self.env["membership.member"]
+            .sudo()
+            .search_count([("email_normalized", "=", "staff.made@example.com")]),
+            1,
+        )
+
     def test_the_page_does_not_tell_who_is_a_member(self):
         """SECURITY 21: a known and an unknown address get the same answer."""
         self.env["res.users"].sudo().create(
