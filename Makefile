@@ -1,6 +1,7 @@
 # Developer commands for the membership_management addon; tools/runner.py does
 # the work (Odoo from ODOO_PATH or `import odoo`, PostgreSQL from PG* or a
-# private cluster in .var/).  `make test TAGS=/membership_management:TestX`
+# private cluster in .var/, or in /var/lib/ when root's postgres user cannot
+# reach .var/).  `make test TAGS=/membership_management:TestX`
 # runs a subset.
 PYTHON ?= python3
 RUNNER := $(PYTHON) tools/runner.py
@@ -10,10 +11,11 @@ RUNNER := $(PYTHON) tools/runner.py
 run:
 	$(RUNNER) run
 
-# lint runs first; its result is part of the test summary, so the output still
-# ends with the "N passed, M failed" line and the exit code fails on either.
+# lint and the runner's own tests (tools/test_runner.py) run first; their results
+# are part of the test summary, so the output still ends with the
+# "N passed, M failed" line and the exit code fails on any of them.
 test:
-	$(RUNNER) test --lint $(if $(TAGS),--tags "$(TAGS)")
+	$(RUNNER) test --lint --self-test $(if $(TAGS),--tags "$(TAGS)")
 
 lint:
 	$(RUNNER) lint

@@ -3,7 +3,8 @@
 
     python3 tools/runner.py run    install or update the addon, then serve it
     python3 tools/runner.py test   the addon's tests on a fresh database; the output
-                                   ends with "N passed, M failed" [--lint] [--tags]
+                                   ends with "N passed, M failed" [--lint]
+                                   [--self-test] [--tags]
     python3 tools/runner.py lint   ruff check/format + pylint-odoo mandatory checks
     python3 tools/runner.py bench  run the scenarios in bench/*.py
 
@@ -14,10 +15,16 @@ into a temporary addons folder, so the checkout's own name does not matter.
 PostgreSQL comes from PGHOST/PGPORT/PGUSER/PGPASSWORD when any of them is set;
 otherwise the runner starts a private cluster in .var/pgdata (role ``odoo``,
 trust auth, 127.0.0.1 only, port 54329 or MM_PGPORT) and stops it again when the
-last runner using it is done.
+last runner using it is done.  As root, the ``postgres`` OS user runs it; when
+that user cannot enter .var (the checkout is in a private folder such as
+/root), the cluster's data and socket folders go to
+/var/lib/membership_management-<hash of the checkout's path>/ (/var/tmp/... if
+/var/lib cannot be written) instead, while its locks and marks stay in .var.
 
 Other variables: MM_DB and MM_HTTP_PORT (``run``), MEMBERSHIP_ADDON_SRC (link
 another addon folder instead of this repository; for the runner's own tests).
+``test --self-test`` also runs the runner's own tests, tools/test_runner.py
+(``python3 -m unittest tools/test_runner.py`` runs them alone).
 
 Bench scenarios are the files bench/*.py (not starting with ``_``).  Each runs
 as a script from the repository root with the PG* variables set and with
@@ -30,6 +37,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import fcntl
+import hashlib
 import importlib.util
 import locale
 import os
@@ -40,10 +48,12 @@ import shlex
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
 import time
+import unittest
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,13 +61,14 @@ TEST_MODULES = "payment_demo"
 ADDON = "membership_management"
 REPO = Path(__file__).resolve().parent.parent
 VAR = REPO / ".var"
-PGDATA = VAR / "pgdata"
-PGRUN = VAR / "pgrun"  # unix socket and server log, owned by the server's user
-PG_START_LOCK = VAR / "pg-start.lock"  # held while one runner inits/starts/stops
-PG_USERS_LOCK = VAR / "pg-users.lock"  # shared by every runner using the cluster
-PG_STARTED_MARK = VAR / "pg.started-by-runner"
+# the private cluster: see ClusterPaths (its folders may live outside VAR).
+# Where it goes when the server user cannot reach VAR: /var/lib first, as
+# systemd-tmpfiles deletes files unused for 30 days in /var/tmp (a cluster left
+# stopped for a month would lose some of its files).
+PG_ELSEWHERE = ("/var/lib", "/var/tmp", "/tmp")
 ODOO_DATA = VAR / "odoo-data"  # Odoo's --data-dir (filestore, sessions)
 TEST_LOG = VAR / "test.log"
+SELF_TESTS = Path(__file__).resolve().with_name("test_runner.py")
 # not part of the addon: left out of pylint's copy
 LINT_SKIP = (
     ".git",
@@ -244,13 +255,167 @@ def quote_literal(value):
     return "'" + value.replace("'", "''") + "'"
 
 
-class Postgres:
-    """Database connection: the PG* variables, or a private cluster in .var."""
+def server_user():
+    """The OS user (a pwd entry) that runs the private cluster; None: ourselves.
 
-    def __init__(self):
-        self.external = any(var in os.environ for var in PG_ENV_OPTIONS)
+    PostgreSQL refuses to run as root, so a root runner uses PG_OS_USER."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        return pwd.getpwnam(PG_OS_USER)
+    except KeyError as exc:
+        raise RunnerError(
+            f"Running as root needs the '{PG_OS_USER}' OS user to own the "
+            "private cluster (install postgresql), or set PG* variables.",
+            2,
+        ) from exc
+
+
+def blocking_folder(path, user):
+    """The first folder on the way to path that user cannot enter, else None.
+
+    Reads the search (x) bit that applies to user (owner, group or others) of
+    every folder from / down to path; folders not made yet are not checked (the
+    runner makes them).  ACLs are not read.  None for ourselves or root."""
+    if user is None or user.pw_uid == 0:
+        return None
+    gids = set(os.getgrouplist(user.pw_name, user.pw_gid))
+    path = Path(path).resolve()
+    for folder in [*reversed(path.parents), path]:
+        try:
+            info = folder.stat()
+        except FileNotFoundError:
+            return None
+        except OSError:
+            return folder
+        if info.st_uid == user.pw_uid:
+            bit = stat.S_IXUSR
+        elif info.st_gid in gids:
+            bit = stat.S_IXGRP
+        else:
+            bit = stat.S_IXOTH
+        if not stat.S_ISDIR(info.st_mode) or not info.st_mode & bit:
+            return folder
+    return None
+
+
+@dataclass(frozen=True)
+class ClusterPaths:
+    """Where a checkout's private cluster keeps its files.
+
+    The locks and marks are always in the checkout's .var (``var``), so runners
+    of one checkout share them; ``data`` and ``run`` (socket, server log) are in
+    .var too unless the server user cannot reach it: then they are in ``base``,
+    a folder named after the checkout's path (see cluster_paths)."""
+
+    var: Path
+    data: Path
+    run: Path
+    base: Path | None = None  # the folder outside .var, when used
+    note: str = ""  # why the cluster is not in .var
+
+    @property
+    def start_lock(self):
+        """Held while one runner inits, starts or stops the cluster."""
+        return self.var / "pg-start.lock"
+
+    @property
+    def users_lock(self):
+        """Held shared by every runner using the cluster."""
+        return self.var / "pg-users.lock"
+
+    @property
+    def started_mark(self):
+        """Present while the running server is one a runner started."""
+        return self.var / "pg.started-by-runner"
+
+    @property
+    def owner_mark(self):
+        """Names the cluster outside .var that this .var made (see is_ours)."""
+        return self.var / "pg.cluster-dir"
+
+    def is_ours(self):
+        """Tell whether the cluster in data belongs to this .var.
+
+        A cluster outside .var outlives a deleted .var (and its Odoo filestore),
+        so it is only reused while .var still names it."""
+        if self.base is None:
+            return True
+        try:
+            return self.owner_mark.read_text().strip() == str(self.data)
+        except FileNotFoundError:
+            return False
+
+    def make_base(self):
+        """Create base (root's, mode 0755) in a shared folder; refuse a stranger's."""
+        if self.base is None:
+            return
+        with contextlib.suppress(FileExistsError):
+            self.base.mkdir()
+        info = self.base.lstat()
+        if (
+            not stat.S_ISDIR(info.st_mode)
+            or info.st_uid != os.geteuid()
+            or info.st_mode & 0o022
+        ):
+            raise RunnerError(
+                f"{self.base} is not a folder that only this user can write (it "
+                "holds the private PostgreSQL cluster of a checkout in a private "
+                "folder): remove it and run again.",
+                2,
+            )
+        os.chmod(self.base, 0o755)  # whatever the umask: the server user enters it
+        readme = self.base / "checkout"
+        if not readme.exists():
+            readme.write_text(f"private PostgreSQL cluster of {self.var.parent}\n")
+
+
+def cluster_paths(var, user, elsewhere=PG_ELSEWHERE):
+    """Choose where the private cluster run by user (None: ourselves) lives.
+
+    In var (the checkout's .var) when user can enter it, as before.  Otherwise
+    in <folder>/membership_management-<sha1 of the checkout's path>, in the
+    first of the elsewhere folders that user can reach: each checkout gets its
+    own cluster, and the same one on every run."""
+    var = Path(var).resolve()
+    blocked = blocking_folder(var, user)
+    if blocked is None:
+        return ClusterPaths(var, var / "pgdata", var / "pgrun")
+    digest = hashlib.sha1(str(var.parent).encode()).hexdigest()[:12]
+    mode = stat.filemode(blocked.stat().st_mode) if blocked.exists() else "?"
+    for folder in dict.fromkeys(Path(name) for name in elsewhere):
+        reachable = folder.is_dir() and blocking_folder(folder, user) is None
+        if reachable and os.access(folder, os.W_OK):
+            base = folder.resolve() / f"{ADDON}-{digest}"
+            note = (
+                f"PostgreSQL: the '{user.pw_name}' user cannot enter {blocked} "
+                f"({mode}), so the private cluster lives in {base}"
+            )
+            return ClusterPaths(var, base / "pgdata", base / "pgrun", base, note)
+    places = ", ".join(str(name) for name in elsewhere)
+    raise RunnerError(
+        f"The private PostgreSQL cluster runs as the '{user.pw_name}' OS user when "
+        f"the runner is root, and that user cannot enter {blocked} ({mode}) on "
+        f"the way to {var}, and none of {places} is both writable and open "
+        f"to it. Either let it in (e.g. "
+        f"`chmod o+x {blocked}`), move the checkout to a folder others can enter "
+        "(e.g. /srv or /opt), or set PGHOST/PGPORT/PGUSER/PGPASSWORD to use a "
+        "running server.",
+        2,
+    )
+
+
+class Postgres:
+    """Database connection: the PG* variables, or a private cluster (see
+    ClusterPaths) whose locks and marks are in var, the checkout's .var."""
+
+    def __init__(self, var=VAR):
+        self.external = any(name in os.environ for name in PG_ENV_OPTIONS)
+        self.var = var
         self.port = None
+        self.paths = None  # ClusterPaths, once acquire() has chosen them
         self._bindir = None
+        self._user = None  # pwd entry of the server's OS user; None: ourselves
         self._users = None
 
     # -- what clients get ---------------------------------------------------
@@ -320,16 +485,25 @@ class Postgres:
             say("PostgreSQL: using the server given by the PG* variables.")
             return
         self._bindir = pg_bindir()
-        VAR.mkdir(exist_ok=True)
+        self.var.mkdir(exist_ok=True)
+        self._user = server_user()
+        # after mkdir: a umask of 077 makes .var itself private
+        self.paths = paths = cluster_paths(self.var, self._user)
+        if paths.note:
+            say(paths.note)
         with self._start_lock():
-            if not (PGDATA / "PG_VERSION").exists():
+            paths.make_base()
+            if not (paths.data / "PG_VERSION").exists():
+                self._initdb()
+            elif not paths.is_ours():
+                self._discard_stray_cluster()
                 self._initdb()
             self.port = self._running_port()
             if self.port is None:
                 self._start()
             else:
                 say(f"PostgreSQL: reusing the private cluster on port {self.port}.")
-            self._users = PG_USERS_LOCK.open("a")
+            self._users = paths.users_lock.open("a")
             fcntl.flock(self._users, fcntl.LOCK_SH)
         self._wait_ready()
 
@@ -344,27 +518,27 @@ class Postgres:
             except BlockingIOError:
                 say("PostgreSQL: another runner still uses the private cluster.")
             else:
-                if PG_STARTED_MARK.exists() and self._running_port() is not None:
+                mark = self.paths.started_mark
+                if mark.exists() and self._running_port() is not None:
                     say("PostgreSQL: stopping the private cluster.")
                     self._pg_ctl("stop", "-m", "fast", "-w", "-t", "60")
-                PG_STARTED_MARK.unlink(missing_ok=True)
+                mark.unlink(missing_ok=True)
             finally:
                 self._users.close()
                 self._users = None
 
-    @staticmethod
     @contextlib.contextmanager
-    def _start_lock():
+    def _start_lock(self):
         """Serialise starting and stopping the cluster between runners."""
-        with PG_START_LOCK.open("a") as lock:
+        with self.paths.start_lock.open("a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             yield
 
     def _server_cmd(self, program, *args):
         """Command for a server program, as the postgres OS user when root."""
         cmd = [str(self._bindir / program), *args]
-        if os.geteuid() == 0:
-            cmd = ["runuser", "-u", PG_OS_USER, "--", *cmd]
+        if self._user is not None:
+            cmd = ["runuser", "-u", self._user.pw_name, "--", *cmd]
         return cmd
 
     def _run_server_cmd(self, program, *args, check=True, new_session=False):
@@ -386,35 +560,42 @@ class Postgres:
         return proc
 
     def _pg_ctl(self, *args, **kwargs):
-        return self._run_server_cmd("pg_ctl", "-D", str(PGDATA), *args, **kwargs)
+        return self._run_server_cmd(
+            "pg_ctl", "-D", str(self.paths.data), *args, **kwargs
+        )
+
+    def _discard_stray_cluster(self):
+        """Stop and forget a cluster outside .var that this .var did not make."""
+        say(
+            f"PostgreSQL: {self.paths.data} is not this .var's cluster (made for "
+            "an earlier .var, deleted since with its Odoo files, or its initdb did "
+            "not finish): starting afresh."
+        )
+        if self._running_port() is not None:
+            self._pg_ctl("stop", "-m", "fast", "-w", "-t", "60")
+        self.paths.started_mark.unlink(missing_ok=True)
 
     def _initdb(self):
-        say(f"PostgreSQL: initialising a private cluster in {PGDATA}")
-        shutil.rmtree(PGDATA, ignore_errors=True)  # leftovers of a failed initdb
-        for folder in (PGDATA, PGRUN):
+        data, run = self.paths.data, self.paths.run
+        say(f"PostgreSQL: initialising a private cluster in {data}")
+        self.paths.owner_mark.unlink(missing_ok=True)
+        shutil.rmtree(data, ignore_errors=True)  # leftovers of a failed initdb
+        for folder in (data, run):
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if os.geteuid() == 0:
-            try:
-                owner = pwd.getpwnam(PG_OS_USER)
-            except KeyError as exc:
-                raise RunnerError(
-                    f"Running as root needs the '{PG_OS_USER}' OS user to own the "
-                    "private cluster (install postgresql), or set PG* variables.",
-                    2,
-                ) from exc
-            for folder in (PGDATA, PGRUN):
-                os.chown(folder, owner.pw_uid, owner.pw_gid)
+        if self._user is not None:
+            for folder in (data, run):
+                os.chown(folder, self._user.pw_uid, self._user.pw_gid)
         self._run_server_cmd(
             "initdb",
             "-D",
-            str(PGDATA),
+            str(data),
             "-U",
             PG_ROLE,
             "--auth=trust",
             "--encoding=UTF8",
             f"--locale={self._locale()}",
         )
-        socket_dir = str(PGRUN)
+        socket_dir = str(run)
         if len(socket_dir) > 90:  # unix socket paths are limited to ~107 bytes
             socket_dir = ""  # TCP only; the runner never uses the socket
         settings = [
@@ -426,8 +607,10 @@ class Postgres:
             "synchronous_commit = off",
             "full_page_writes = off",
         ]
-        with (PGDATA / "postgresql.conf").open("a") as conf:
+        with (data / "postgresql.conf").open("a") as conf:
             conf.write("\n".join(settings) + "\n")
+        if self.paths.base is not None:
+            self.paths.owner_mark.write_text(f"{data}\n")
 
     @staticmethod
     def _locale():
@@ -443,11 +626,11 @@ class Postgres:
 
     def _running_port(self):
         """Port of our cluster when its server runs, else None."""
-        if not (PGDATA / "PG_VERSION").exists():
+        if not (self.paths.data / "PG_VERSION").exists():
             return None
         if self._pg_ctl("status", check=False).returncode != 0:
             return None
-        lines = (PGDATA / "postmaster.pid").read_text().splitlines()
+        lines = (self.paths.data / "postmaster.pid").read_text().splitlines()
         return int(lines[3])
 
     def _start(self):
@@ -456,7 +639,7 @@ class Postgres:
             busy, port = port, free_port()
             say(f"PostgreSQL: port {busy} is taken by another program; using {port}.")
         say(f"PostgreSQL: starting the private cluster on 127.0.0.1:{port}")
-        log = PGRUN / "postgres.log"
+        log = self.paths.run / "postgres.log"
         proc = self._pg_ctl(
             "start", "-w", "-t", "120", "-l", str(log), "-o", f"-p {port}",
             check=False, new_session=True,
@@ -464,7 +647,7 @@ class Postgres:
         if proc.returncode:
             tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
             raise RunnerError(f"pg_ctl start failed:\n{proc.stdout}{proc.stderr}{tail}")
-        PG_STARTED_MARK.touch()
+        self.paths.started_mark.touch()
         self.port = port
 
     def _wait_ready(self, timeout=60):
@@ -583,8 +766,39 @@ def parse_log(lines):
 
 
 @dataclass
+class SelfTests:
+    """What the runner's own tests (tools/test_runner.py) gave."""
+
+    run: int = 0
+    failed: int = 0
+    skipped: list = field(default_factory=list)  # (test id, reason)
+
+    @property
+    def passed(self):
+        """Tests run minus failed and skipped ones."""
+        return self.run - self.failed - len(self.skipped)
+
+    @classmethod
+    def execute(cls):
+        """Run them in this process; unittest's report goes to stdout.
+
+        A skipped one (e.g. the real cluster test when not root) is listed but
+        not counted: it tests a case that this machine does not have."""
+        suite = unittest.TestLoader().discover(
+            str(SELF_TESTS.parent), pattern=SELF_TESTS.name
+        )
+        result = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)
+        failed = (
+            len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+        )
+        skipped = [(test.id(), reason) for test, reason in result.skipped]
+        return cls(result.testsRun, failed, skipped)
+
+
+@dataclass
 class TestOutcome:
-    """What a test run produced, read from Odoo's log."""
+    """What a test run produced, read from Odoo's log (and the runner's own
+    tests, when they ran: their counts are part of the closing line)."""
 
     returncode: int | None
     total: int | None = None
@@ -593,6 +807,7 @@ class TestOutcome:
     skipped: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    self_tests: SelfTests = field(default_factory=SelfTests)
 
     @classmethod
     def from_log(cls, text, dbname, returncode):
@@ -618,23 +833,28 @@ class TestOutcome:
     def failed(self):
         """Failures + errors + skipped tests, plus one for each failed check
         outside the tests (lint, addon warnings): the closing line never says
-        "0 failed" for a run that fails. 1 when Odoo gave no report."""
+        "0 failed" for a run that fails. 1 when Odoo gave no report. Plus the
+        runner's own failed tests."""
         if self.total is None:
-            return 1
+            return 1 + self.self_tests.failed
         checks = len(self.notes) + (1 if self.problems else 0)
-        return self.failures + self.errors + len(self.skipped) + checks
+        odoo = self.failures + self.errors + len(self.skipped)
+        return odoo + checks + self.self_tests.failed
 
     @property
     def passed(self):
-        """Tests run minus failed ones."""
+        """Tests run minus failed ones (the runner's own ones included)."""
         if self.total is None:
-            return 0
+            return self.self_tests.passed
         # a setUpClass skip is counted as skipped but not as run: never below 0
-        return max(self.total - self.failures - self.errors - len(self.skipped), 0)
+        odoo = max(self.total - self.failures - self.errors - len(self.skipped), 0)
+        return odoo + self.self_tests.passed
 
     def reasons(self):
         """Why the run failed; empty when it is clean."""
         reasons = list(self.notes)
+        if self.self_tests.failed:
+            reasons.append(f"{self.self_tests.failed} runner self-test(s) failed")
         if self.returncode not in (0, None):
             reasons.append(f"Odoo exited with code {self.returncode}")
         if self.total is None and self.returncode is not None:
@@ -660,6 +880,14 @@ class TestOutcome:
         """Print the summary; its last line is `N passed, M failed`."""
         say()
         say(f"===== {ADDON} test summary =====")
+        if self.self_tests.run:
+            say(
+                f"runner self-tests: {self.self_tests.passed} passed, "
+                f"{self.self_tests.failed} failed, "
+                f"{len(self.self_tests.skipped)} skipped (not counted)"
+            )
+            for test, reason in self.self_tests.skipped:
+                say(f"  skipped {test}: {reason}")
         if self.total is not None:
             say(
                 f"{self.total} tests run: {self.failures} failed, {self.errors} "
@@ -711,10 +939,17 @@ def stream(cmd, env, log_path):
 def cmd_test(args):
     """Run the addon's tests on a fresh database; the last line is the count."""
     notes = []
+    self_tests = SelfTests()
     if args.lint:
         say("===== lint =====")
         if cmd_lint(args) != 0:
             notes.append("lint failed (see above)")
+    if args.self_test:
+        say("===== runner self-tests =====")
+        self_tests = SelfTests.execute()
+        if not self_tests.run:
+            notes.append(f"no runner self-test ran ({SELF_TESTS})")
+    if args.lint or args.self_test:
         say("===== tests =====")
     VAR.mkdir(exist_ok=True)
     dbname = f"mm_test_{secrets.token_hex(4)}"
@@ -758,6 +993,7 @@ def cmd_test(args):
         log_path.replace(TEST_LOG)
     outcome = TestOutcome.from_log(text, dbname, returncode)
     outcome.notes = notes
+    outcome.self_tests = self_tests
     outcome.print_summary()
     if code is not None:
         return code
@@ -921,6 +1157,11 @@ def main(argv=None):
         help="Odoo --test-tags filter (default: %(default)s)",
     )
     test.add_argument("--lint", action="store_true", help="run lint first")
+    test.add_argument(
+        "--self-test",
+        action="store_true",
+        help="run the runner's own tests (tools/test_runner.py) first",
+    )
     commands.add_parser("lint", help="ruff and pylint-odoo")
     bench = commands.add_parser("bench", help="run the scenarios in bench/*.py")
     bench.add_argument(
