@@ -45,6 +45,7 @@
         "views/membership_segment_views.xml",
         "views/membership_campaign_views.xml",
         "views/membership_audit_log_views.xml",
+        "views/res_company_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/event_event_views.xml",
@@ -53,7 +54,7 @@
         "views/portal_templates.xml",
         "views/portal_event_templates.xml",
         "views/menus.xml",
-        "reports/membership_dues_receipt.xml",
+        "reports/membership_receipt.xml",
         "reports/event_participant_list.xml",
     ],
     "demo": [

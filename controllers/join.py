@@ -54,10 +54,12 @@ class MembershipJoin(http.Controller):
                 if not errors:
                     return self._apply(plan.sudo(), values, post)
         countries = request.env["res.country"].sudo().search([])
+        today = fields.Date.context_today(plan)
         return request.render(
             "membership_management.membership_join_page",
             {
                 "plan": plan.sudo(),
+                "quote": plan.sudo()._get_first_invoice_quote(today),
                 "errors": errors,
                 "post": post,
                 "countries": countries,

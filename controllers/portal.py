@@ -167,9 +167,8 @@ class MembershipPortal(CustomerPortal):
         today = fields.Date.context_today(member)
         if not self._can_renew(member_sudo, today):
             return request.redirect("/my/membership")
-        day = max(member_sudo.date_end + timedelta(days=1), today)
         dues = member_sudo._create_period_dues(
-            day, invoice_values={"invoice_date": today}
+            today, invoice_values={"invoice_date": today}, renew=True
         )
         if dues.move_id:
             return request.redirect(dues.move_id[:1].get_portal_url())

@@ -139,10 +139,13 @@ class MembershipEventPortal(MembershipPortal):
         if error:
             return self._render_events(error=error)
         try:
+            # the event's "after subscription" mails run after the savepoint:
+            # outside tests Odoo's event mail code commits, which would end it
             with env.cr.savepoint():
                 registration = (
                     env["event.registration"]
                     .sudo()
+                    .with_context(membership_defer_mail_schedulers=True)
                     .create(
                         {
                             "event_id": event.id,
@@ -163,6 +166,8 @@ class MembershipEventPortal(MembershipPortal):
                     "Your registration could not be completed: please write to us."
                 )
             )
+        registration = registration.with_context(membership_defer_mail_schedulers=False)
+        registration._update_mail_schedulers()
         move = registration.membership_fee_move_id
         if move and move.payment_state not in ("paid", "in_payment"):
             return request.redirect(move.get_portal_url())

@@ -1,3 +1,5 @@
+from . import membership_receipt_mixin
+from . import res_company
 from . import membership_plan
 from . import membership_tier
 from . import membership_withdrawal_reason
@@ -19,6 +21,7 @@ from . import res_users
 from . import event_event
 from . import event_event_ticket
 from . import event_registration
+from . import event_registration_fee_reminder
 from . import membership_segment
 from . import membership_campaign
 from . import membership_campaign_step

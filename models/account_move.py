@@ -12,8 +12,11 @@ class AccountMove(models.Model):
     )
 
     def _invoice_paid_hook(self):
-        """A paid participation fee confirms its event registration."""
+        """A paid participation fee confirms its event registration; paid dues
+        reinstate a member suspended for not paying them."""
         result = super()._invoice_paid_hook()
+        members = self.sudo().membership_dues_ids.member_id
+        members._lift_unpaid_suspensions(self.sudo())
         registrations = (
             self.env["event.registration"]
             .sudo()

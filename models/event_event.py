@@ -73,6 +73,7 @@ class EventEvent(models.Model):
                 ["__count"],
             )
         )
+        # the sum of the rows' *Fee Due*, tax included as invoiced
         due = dict.fromkeys(self.ids, 0.0)
         for registration in Registration.search(
             [
@@ -81,9 +82,7 @@ class EventEvent(models.Model):
                 ("membership_fee_state", "in", ("to_pay", "partial")),
             ]
         ):
-            due[registration.event_id.id] += (
-                registration.membership_fee_move_id.sudo().amount_residual
-            )
+            due[registration.event_id.id] += registration.membership_fee_amount_due
         for event in self:
             event.membership_fee_paid_count = counts.get((event.id, "paid"), 0)
             event.membership_fee_to_pay_count = counts.get(

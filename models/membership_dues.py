@@ -24,7 +24,7 @@ class MembershipDues(models.Model):
 
     _name = "membership.dues"
     _description = "Membership Dues"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "membership.receipt.mixin"]
     _order = "date_start desc, id desc"
 
     name = fields.Char(compute="_compute_name", store=True)
@@ -81,9 +81,10 @@ class MembershipDues(models.Model):
         copy=False,
         ondelete="set null",
     )
-    amount_paid = fields.Monetary(compute="_compute_amount_paid")
-    receipt_number = fields.Char(copy=False, readonly=True, index="btree_not_null")
-    receipt_date = fields.Date(copy=False, readonly=True)
+    amount_paid = fields.Monetary(
+        compute="_compute_amount_paid",
+        help="Received on the invoice, tax included (credit notes not counted).",
+    )
     dunning_level = fields.Integer(
         copy=False, help="Number of payment reminders sent for these dues."
     )
@@ -152,11 +153,14 @@ class MembershipDues(models.Model):
         for dues in self:
             dues.amount_total = dues.amount + dues.entry_fee_amount
 
-    @api.depends("amount_total", "move_id.amount_residual")
+    @api.depends("move_id.amount_residual", "move_id.state")
     def _compute_amount_paid(self):
         for dues in self:
-            residual = dues.move_id.amount_residual if dues.move_id else 0.0
-            dues.amount_paid = dues.amount_total - residual if dues.move_id else 0.0
+            move = dues.move_id
+            if move.state == "posted" and move.payment_state != "reversed":
+                dues.amount_paid = move.amount_total - move.amount_residual
+            else:
+                dues.amount_paid = 0.0
 
     @api.depends(
         "cancelled",
@@ -284,24 +288,13 @@ class MembershipDues(models.Model):
             **invoice_values,
         }
 
-    def _ensure_receipt_number(self):
-        """Number receipts on first issue, from the company's receipt sequence;
-        a reprint shows the same number."""
-        today = fields.Date.context_today(self)
-        for dues in self.filtered(lambda d: not d.receipt_number):
-            dues.sudo().write(
-                {
-                    "receipt_number": self.env["ir.sequence"]
-                    .with_company(dues.company_id)
-                    .sudo()
-                    .next_by_code("membership.dues.receipt"),
-                    "receipt_date": today,
-                }
-            )
-
-    def _get_report_base_filename(self):
+    def _get_receipt_move(self):
         self.ensure_one()
-        return self.env._("Receipt %(number)s", number=self.receipt_number or self.name)
+        return self.move_id
+
+    def _is_receipt_issuable(self):
+        self.ensure_one()
+        return self.state == "paid"
 
     def action_print_receipt(self):
         return self.env.ref(

@@ -48,7 +48,8 @@ class MembershipDunningStep(models.Model):
 
     @api.model
     def _cron_send_reminders(self, batch_size=200):
-        """Send due reminders in batches, latest step first, then renewal notices.
+        """Send due reminders in batches, latest step first, then the reminders
+        of unpaid event fees and the renewal notices.
 
         Each batch is committed: a crash resumes without resending, since the
         dues' ``dunning_level`` is raised in the same transaction as the mail.
@@ -83,6 +84,7 @@ class MembershipDunningStep(models.Model):
                     step._send(dues, level)
                     if cron._commit_progress(len(dues)) <= 0:
                         return
+        self.env["event.registration"]._send_fee_reminders(batch_size=batch_size)
         self.env["membership.member"]._send_renewal_notices(batch_size=batch_size)
 
     def _send(self, dues, level):
@@ -109,6 +111,10 @@ class MembershipDunningStep(models.Model):
             ).write(
                 {
                     "suspended_from": today,
-                    "suspension_reason": self.env._("Dues unpaid after reminders"),
+                    "suspended_until": False,
+                    "suspension_kind": "unpaid",
+                    "suspension_reason": self.env._(
+                        "Dues unpaid after the reminder “%(step)s”", step=self.name
+                    ),
                 }
             )

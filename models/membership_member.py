@@ -139,6 +139,21 @@ class MembershipMember(models.Model):
     suspended_until = fields.Date(
         tracking=True, help="Last day of the suspension; empty means open-ended."
     )
+    suspension_kind = fields.Selection(
+        [
+            ("unpaid", "Unpaid Dues"),
+            ("leave", "Leave of Absence"),
+            ("other", "Other"),
+        ],
+        string="Suspended For",
+        compute="_compute_suspension_kind",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="Unpaid Dues: set by the final payment reminder and lifted by itself "
+        "once everything overdue is paid. A leave of absence (休会) or another "
+        "suspension by staff lasts until its end date or until staff end it.",
+    )
     suspension_reason = fields.Char(tracking=True)
     withdrawal_date = fields.Date(tracking=True)
     withdrawal_reason_id = fields.Many2one(
@@ -249,6 +264,15 @@ class MembershipMember(models.Model):
     # COMPUTE
     # ------------------------------------------------------------
 
+    @api.depends("suspended_from")
+    def _compute_suspension_kind(self):
+        """A suspension always says why: staff suspensions default to a leave."""
+        for member in self:
+            if not member.suspended_from:
+                member.suspension_kind = False
+            elif not member.suspension_kind:
+                member.suspension_kind = "leave"
+
     @api.depends("name", "member_number")
     def _compute_display_name(self):
         for member in self:
@@ -275,6 +299,10 @@ class MembershipMember(models.Model):
             old_state = member.state if member.id else False
             values = member._get_state_values(today)
             reason = values.pop("reason")
+            # a caller that knows better why the state changes says so
+            reason = self.env.context.get("membership_state_reasons", {}).get(
+                member.id, reason
+            )
             member.update(values)
             if member.id and old_state != values["state"]:
                 history.append(
@@ -424,31 +452,28 @@ class MembershipMember(models.Model):
         return "staff"
 
     def _compute_dues_figures(self):
+        """Dues and invoices counted once each, and what is left to pay on this
+        membership's own invoices (not the contact's other memberships')."""
         dues_data = self.env["membership.dues"]._read_group(
             [("member_id", "in", self.ids), ("state", "!=", "cancelled")],
-            ["member_id", "state"],
+            ["member_id"],
             ["__count", "move_id:count_distinct"],
         )
-        counts = defaultdict(int)
-        invoices = defaultdict(int)
-        for member, __, count, move_count in dues_data:
-            counts[member.id] += count
-            invoices[member.id] += move_count
-        residual = dict(
-            self.env["account.move"]._read_group(
-                [
-                    ("membership_dues_ids.member_id", "in", self.ids),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                ],
-                ["partner_id"],
-                ["amount_residual:sum"],
-            )
+        counts = {member.id: (count, moves) for member, count, moves in dues_data}
+        open_dues = self.env["membership.dues"].search_fetch(
+            [
+                ("member_id", "in", self.ids),
+                ("move_id.state", "=", "posted"),
+                ("move_id.payment_state", "in", ("not_paid", "partial")),
+            ],
+            ["member_id", "move_id"],
         )
+        open_moves = defaultdict(lambda: self.env["account.move"])
+        for dues in open_dues:
+            open_moves[dues.member_id.id] |= dues.move_id
         for member in self:
-            member.dues_count = counts[member.id]
-            member.invoice_count = invoices[member.id]
-            member.amount_due = residual.get(member.partner_id, 0.0)
+            member.dues_count, member.invoice_count = counts.get(member.id, (0, 0))
+            member.amount_due = sum(open_moves[member.id].mapped("amount_residual"))
 
     @api.depends("dues_ids.state")
     def _compute_has_unpaid_dues(self):
@@ -652,22 +677,26 @@ class MembershipMember(models.Model):
             },
         }
 
-    def _create_period_dues(self, day, invoice_values=None, post=True):
-        """Create the dues (and invoices) of the period containing ``day``.
+    def _create_period_dues(self, day, invoice_values=None, post=True, renew=False):
+        """Create the dues (and invoices) of the period containing ``day``, or
+        with ``renew`` of the period after the last one (see
+        :meth:`_get_period_to_bill`).
 
-        Members already billed for an overlapping period, withdrawn or suspended
-        are skipped. Returns the new dues.
+        Members already billed for that period, withdrawn or suspended are
+        skipped. Returns the new dues.
         """
-        return self._bill_period(day, invoice_values=invoice_values, post=post)[0]
+        return self._bill_period(
+            day, invoice_values=invoice_values, post=post, renew=renew
+        )[0]
 
-    def _bill_period(self, day, invoice_values=None, post=True):
+    def _bill_period(self, day, invoice_values=None, post=True, renew=False):
         """Bill the period containing ``day`` for these members, in batch.
 
         Invoices are created with one ``create`` per company and posted
         together, then the dues with one ``create``. Returns ``(dues, skipped)``
         where ``skipped`` lists ``(member, reason)``.
         """
-        vals_list, skipped = self._prepare_period_dues(day)
+        vals_list, skipped = self._prepare_period_dues(day, renew=renew)
         invoice_values = {"invoice_date": day, **(invoice_values or {})}
         dues = self._create_dues_with_invoices(vals_list, invoice_values, post=post)
         return dues, skipped
@@ -712,19 +741,81 @@ class MembershipMember(models.Model):
             moves.action_post()
         return dues.sudo(False)
 
-    def _prepare_period_dues(self, day):
+    def _prepare_period_dues(self, day, renew=False):
         """Return ``(vals_list, [(member, reason)])`` for billing ``day``."""
         vals_list, skipped = [], []
         for member in self:
-            vals, reason = member._prepare_dues_vals(day)
+            vals, reason = member._prepare_dues_vals(day, renew=renew)
             if vals:
                 vals_list.append(vals)
             else:
                 skipped.append((member, reason))
         return vals_list, skipped
 
-    def _prepare_dues_vals(self, day):
-        """Values of the dues covering ``day``, or ``(False, reason)``."""
+    def _get_period_to_bill(self, day, renew=False):
+        """The billing rule: ``(start, end, False)`` of the period to bill for
+        ``day``, or ``(False, False, reason)`` when there is nothing to bill.
+
+        The period billed is the one containing ``day``; a live (not cancelled)
+        period that covers ``day`` means it is billed already, so pressing
+        *Invoice Dues* or starting a run twice bills nobody twice. A rolling
+        period continues the previous one (starts the day after its end, not on
+        ``day``) only when ``day`` is past that end but within the grace days.
+        ``renew`` is a renewal on purpose: the period after the one covering
+        ``day`` is billed (once: renewing twice bills nothing more).
+        """
+        self.ensure_one()
+        plan = self.plan_id
+        live = self.dues_ids.filtered(lambda d: d.state != "cancelled")
+        start_day = max(day, self.join_date or day)
+        if plan.period_type == "lifetime":
+            if live:
+                return False, False, self.env._("lifetime membership already billed")
+            return start_day, False, False
+        covering = live.filtered(
+            lambda d: d.date_start <= start_day <= (d.date_end or OPEN_END)
+        )
+        if renew and covering:
+            end = max(d.date_end or OPEN_END for d in covering)
+            if end != OPEN_END:
+                start_day = end + timedelta(days=1)
+                covering = live.filtered(
+                    lambda d: d.date_start <= start_day <= (d.date_end or OPEN_END)
+                )
+        if covering:
+            return False, False, self.env._("period already billed")
+        if plan.period_type != "rolling":
+            start, end = plan._get_period(start_day)
+        else:
+            start, end = plan._get_period(
+                start_day, self._get_rolling_anchor(start_day)
+            )
+        if any(
+            d.date_start <= (end or OPEN_END) and start <= (d.date_end or OPEN_END)
+            for d in live
+        ):
+            return False, False, self.env._("period already billed")
+        return start, end, False
+
+    def _get_rolling_anchor(self, day):
+        """First day of the rolling chain ``day`` belongs to: the day after the
+        previous period when ``day`` is within its grace days, the join date for
+        a first period, else ``day`` itself (a new start after a lapse)."""
+        live = self.dues_ids.filtered(lambda d: d.state != "cancelled")
+        previous_end = max(
+            (d.date_end for d in live if d.date_end and d.date_end < day),
+            default=None,
+        )
+        if previous_end and day <= previous_end + timedelta(
+            days=self.plan_id.grace_days
+        ):
+            return previous_end + timedelta(days=1)
+        if not live:
+            return self.join_date or day
+        return day
+
+    def _prepare_dues_vals(self, day, renew=False):
+        """Values of the dues to bill for ``day``, or ``(False, reason)``."""
         self.ensure_one()
         plan = self.plan_id
         if self.withdrawal_date and self.withdrawal_date <= day:
@@ -732,31 +823,9 @@ class MembershipMember(models.Model):
         if self.state == "suspended":
             return False, self.env._("suspended")
         live = self.dues_ids.filtered(lambda d: d.state != "cancelled")
-        start_day = max(day, self.join_date or day)
-        if plan.period_type == "lifetime":
-            if live:
-                return False, self.env._("lifetime membership already billed")
-            start, end = start_day, False
-        elif plan.period_type == "rolling":
-            last = live.sorted(lambda d: d.date_end or OPEN_END)[-1:]
-            if (
-                last
-                and last.date_end
-                and last.date_end + timedelta(days=plan.grace_days) >= day
-            ):
-                anchor = last.date_end + timedelta(days=1)
-            elif not live:
-                anchor = self.join_date or day
-            else:
-                anchor = day
-            start, end = plan._get_period(start_day, anchor)
-        else:
-            start, end = plan._get_period(start_day)
-        if any(
-            d.date_start <= (end or OPEN_END) and start <= (d.date_end or OPEN_END)
-            for d in live
-        ):
-            return False, self.env._("period already billed")
+        start, end, reason = self._get_period_to_bill(day, renew=renew)
+        if reason:
+            return False, reason
         coverage_start = start
         if not live and self.join_date and self.join_date > start:
             coverage_start = self.join_date
@@ -777,6 +846,51 @@ class MembershipMember(models.Model):
             "amount": amount,
             "entry_fee_amount": entry_fee,
         }, None
+
+    def _lift_unpaid_suspensions(self, paid_moves):
+        """Reinstate members suspended for unpaid dues once nothing of theirs is
+        overdue any more; ``paid_moves`` are the invoices just paid. Suspensions
+        by staff (leave of absence, other) are left alone."""
+        today = fields.Date.context_today(self)
+        suspended = self.filtered(
+            lambda m: m.suspension_kind == "unpaid" and m.suspended_from
+        )
+        if not suspended:
+            return
+        still_overdue = self.env["membership.dues"]._read_group(
+            [
+                ("member_id", "in", suspended.ids),
+                ("state", "in", ("invoiced", "partial")),
+                "|",
+                ("date_due", "<", today),
+                ("dunning_level", ">", 0),
+            ],
+            ["member_id"],
+        )
+        overdue = self.browse([member.id for (member,) in still_overdue])
+        reasons = {}
+        for member in suspended - overdue:
+            paid = paid_moves.membership_dues_ids.filtered(
+                lambda d, m=member: d.member_id == m
+            )
+            reasons[member.id] = self.env._(
+                "Suspension lifted: dues %(dues)s paid by %(invoice)s",
+                dues=", ".join(paid.mapped("name")) or "-",
+                invoice=", ".join(paid.move_id.mapped("name")) or "-",
+            )
+        if reasons:
+            lifted = self.browse(reasons).with_context(membership_state_reasons=reasons)
+            lifted.write(
+                {
+                    "suspended_from": False,
+                    "suspended_until": False,
+                    "suspension_kind": False,
+                    "suspension_reason": False,
+                }
+            )
+            # the state is recomputed at flush: flush in the context that
+            # carries the reasons for the status history
+            lifted.env.flush_all()
 
     def action_view_dues(self):
         self.ensure_one()

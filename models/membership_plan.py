@@ -225,6 +225,48 @@ class MembershipPlan(models.Model):
                 )
             )
 
+    def _get_first_invoice_quote(self, day):
+        """What an applicant joining on ``day`` is billed first, as the invoice
+        will total it: the dues of the period (prorated as billing prorates
+        them), the entry fee and the product's taxes. Computed by the billing
+        rule itself on an unsaved member, so what is shown is what is billed."""
+        self.ensure_one()
+        member = self.env["membership.member"].new(
+            {"plan_id": self.id, "join_date": day, "company_id": self.company_id.id}
+        )
+        vals, __ = member._prepare_dues_vals(day)
+        company = self.company_id or self.env.company
+        currency = company.currency_id
+        taxes = self.product_id.taxes_id.filtered(
+            lambda t: t.company_id == company or company in t.company_id.child_ids
+        )
+        untaxed = total = 0.0
+        for amount in (vals["amount"], vals["entry_fee_amount"]):
+            if not amount:
+                continue
+            if taxes:
+                computed = taxes.compute_all(amount, currency, 1.0, self.product_id)
+                untaxed += computed["total_excluded"]
+                total += computed["total_included"]
+            else:
+                untaxed += amount
+                total += amount
+        return {
+            "date_start": vals["date_start"],
+            "date_end": vals["date_end"],
+            "dues": vals["amount"],
+            "prorated": not currency.is_zero(vals["amount"] - self.fee)
+            and self.plan_type == "paid",
+            "entry_fee": vals["entry_fee_amount"],
+            "untaxed": currency.round(untaxed),
+            "tax": currency.round(total - untaxed),
+            "tax_included": currency.is_zero(
+                total - vals["amount"] - vals["entry_fee_amount"]
+            ),
+            "total": currency.round(total),
+            "currency": currency,
+        }
+
     def _get_period(self, day, anchor=None):
         """Return ``(start, end)`` of this plan's period that contains ``day``.
 

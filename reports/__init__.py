@@ -1,3 +1,4 @@
 from . import report_dues_receipt
+from . import report_registration_receipt
 from . import report_event_participants
 from . import report_event_participants_xlsx

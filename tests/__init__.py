@@ -1,6 +1,9 @@
 from . import test_membership_plan
 from . import test_member_state
 from . import test_dues_invoicing
+from . import test_billing_rule
+from . import test_dues_figures
+from . import test_calendar_simulation
 from . import test_dues_run
 from . import test_dunning
 from . import test_dues_receipt
@@ -17,6 +20,7 @@ from . import test_event_registration
 from . import test_event_check_in
 from . import test_event_participant_list
 from . import test_event_portal
+from . import test_event_fee_reminder
 from . import test_event_seats
 from . import test_segments
 from . import test_campaigns

@@ -152,10 +152,10 @@ class TestDuesRun(MembershipCommon):
         prepare = Member._prepare_dues_vals
         broken = self.members[1]
 
-        def prepare_or_fail(member, day):
+        def prepare_or_fail(member, day, **kwargs):
             if member == broken:
                 raise UserError(member.env._("No income account for this plan"))
-            return prepare(member, day)
+            return prepare(member, day, **kwargs)
 
         run = self.new_run()
         run.action_start()

@@ -81,12 +81,59 @@ class TestDunning(MembershipCommon):
         self.assertEqual(paid.dunning_level, 0)
         self.assertFalse(self.reminders(paid))
 
-    def test_final_step_can_suspend_the_member(self):
-        self.step_final.suspend_member = True
+    def test_shipped_final_step_suspends_for_unpaid_dues(self):
+        self.assertTrue(self.step_final.suspend_member)
         self.run_reminders("2026-07-20")
         member = self.dues[0].member_id
-        self.assertEqual(member.suspended_from, date(2026, 7, 20))
-        self.assertEqual(member.state, "suspended")
+        self.assertRecordValues(
+            member,
+            [
+                {
+                    "suspended_from": date(2026, 7, 20),
+                    "suspended_until": False,
+                    "suspension_kind": "unpaid",
+                    "state": "suspended",
+                }
+            ],
+        )
+        self.assertIn("Final notice", member.suspension_reason)
+
+    def test_paying_everything_overdue_lifts_the_unpaid_suspension(self):
+        self.run_reminders("2026-07-20")
+        dues = self.dues[0]
+        member = dues.member_id
+        with freeze_time("2026-07-25 12:00:00"):
+            self.pay(dues.move_id, date(2026, 7, 25), amount=50.0)
+            self.assertEqual(member.state, "suspended")  # partly paid
+            self.pay(dues.move_id, date(2026, 7, 25))
+        self.assertRecordValues(
+            member,
+            [{"suspended_from": False, "suspension_kind": False, "state": "active"}],
+        )
+        lifted = member.status_history_ids.sorted("id")[-1]
+        self.assertEqual((lifted.old_state, lifted.new_state), ("suspended", "active"))
+        self.assertIn("Suspension lifted", lifted.reason)
+        self.assertIn(dues.move_id.name, lifted.reason)
+
+    def test_staff_suspension_stays_when_dues_are_paid(self):
+        dues = self.dues[1]
+        member = dues.member_id
+        with freeze_time("2026-06-01 12:00:00"):
+            member.write(
+                {"suspended_from": date(2026, 6, 1), "suspension_reason": "Abroad"}
+            )
+            self.assertEqual(member.suspension_kind, "leave")
+            self.pay(dues.move_id, date(2026, 6, 1))
+        self.assertRecordValues(
+            member,
+            [
+                {
+                    "suspended_from": date(2026, 6, 1),
+                    "suspension_kind": "leave",
+                    "state": "suspended",
+                }
+            ],
+        )
 
     def test_reminders_commit_per_batch(self):
         commits = self.run_reminders("2026-05-17", batch_size=1)

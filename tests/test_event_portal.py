@@ -2,8 +2,10 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 import re
 from datetime import timedelta
+from types import SimpleNamespace
+from unittest.mock import patch
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
@@ -83,6 +85,35 @@ class TestEventPortal(MembershipEventCommon, HttpCase):
         self.assertIn("/my/membership/events?message=registered", response.url)
         self.assertIn("You are registered", response.text)
         self.assertEqual(self.registrations(self.non_member).state, "open")
+
+    def test_free_registration_with_an_after_subscription_mail_answers(self):
+        """Outside tests Odoo's event mail code commits after each batch: a
+        registration made inside a savepoint then failed with HTTP 500."""
+        self.event.event_mail_ids = [
+            Command.create(
+                {
+                    "interval_type": "after_sub",
+                    "interval_unit": "now",
+                    "template_ref": "mail.template,%i"
+                    % self.env.ref("event.event_subscription").id,
+                }
+            )
+        ]
+        # let the scheduler commit as it does on a real server
+        not_in_test = SimpleNamespace(module=SimpleNamespace(current_test=None))
+        self.authenticate("mm_portal_b", "mm_portal_b")
+        with patch("odoo.addons.event.models.event_mail.modules", not_in_test):
+            response = self.post_register(self.ticket_free)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("You are registered", response.text)
+        registration = self.registrations(self.non_member)
+        self.assertEqual(registration.state, "open")
+        self.assertTrue(
+            self.env["event.mail.registration"].search(
+                [("registration_id", "=", registration.id), ("mail_sent", "=", True)]
+            ),
+            "the after-subscription mail went out",
+        )
 
     def test_crafted_post_for_members_only_ticket_is_refused(self):
         self.authenticate("mm_portal_b", "mm_portal_b")

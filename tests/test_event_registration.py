@@ -206,6 +206,30 @@ class TestEventRegistration(MembershipEventCommon):
         self.assertEqual(self.event.member_registration_count, 1)
         self.assertGreaterEqual(self.event.membership_fee_amount_due, 50.0)
 
+    def test_fees_shown_are_the_invoiced_amounts_and_add_up(self):
+        """Rows show the fee as invoiced (product taxes included), and the
+        event's *Fees Due* is the sum of the rows' *Fee Due*."""
+        paid = self.register(self.portal_a.partner_id, self.ticket_standard)
+        self.pay(paid.membership_fee_move_id, fields.Date.today())
+        unpaid = self.register(self.non_member, self.ticket_standard)
+        self.pay(unpaid.membership_fee_move_id, fields.Date.today(), amount=5.0)
+        registrations = paid | unpaid
+        for registration in registrations:
+            self.assertEqual(
+                registration.membership_fee_amount_total,
+                registration.membership_fee_move_id.amount_total,
+            )
+        self.assertEqual(paid.membership_fee_amount_due, 0.0)
+        self.assertEqual(
+            unpaid.membership_fee_amount_due,
+            unpaid.membership_fee_move_id.amount_total - 5.0,
+        )
+        self.event.invalidate_recordset()
+        self.assertEqual(
+            self.event.membership_fee_amount_due,
+            sum(registrations.mapped("membership_fee_amount_due")),
+        )
+
     def test_member_form_counts_registrations_and_attendance(self):
         registration = self.register(self.portal_a.partner_id, self.ticket_free)
         self.assertEqual(self.member_a.event_registration_count, 1)

@@ -2,6 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 import re
 
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
@@ -211,3 +212,42 @@ class TestMembershipJoin(HttpCase):
     def test_unpublished_plan_cannot_be_joined(self):
         self.plan.website_published = False
         self.assertEqual(self.url_open(self.url).status_code, 404)
+
+    def test_join_page_shows_what_the_first_invoice_bills(self):
+        """Prorated dues, entry fee and tax shown before applying are the
+        invoice's: a fixed April year joined today, with a 10 % tax."""
+        main = self.env.ref("base.main_company")
+        tax = (
+            self.env["account.tax"]
+            .sudo()
+            .create(
+                {
+                    "name": "Sales 10%",
+                    "amount": 10.0,
+                    "type_tax_use": "sale",
+                    "company_id": main.id,
+                }
+            )
+        )
+        plan = self.plan.sudo()
+        plan.write(
+            {
+                "period_type": "fixed",
+                "fixed_start_month": 4,
+                "prorate": True,
+                "fee": 120.0,
+                "entry_fee": 20.0,
+            }
+        )
+        plan.product_id.taxes_id = tax
+        quote = plan._get_first_invoice_quote(fields.Date.today())
+        page = self.url_open(self.url).text
+        self.assertIn(f"{quote['total']:,.2f}", page)
+        self.assertIn("Your first invoice", page)
+        self.apply()
+        invoice = self.members().dues_ids.move_id
+        self.assertEqual(invoice.amount_total, quote["total"])
+        self.assertEqual(invoice.amount_tax, quote["tax"])
+        self.assertEqual(
+            self.members().dues_ids.amount, quote["dues"], "prorated as shown"
+        )
