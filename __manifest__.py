@@ -18,6 +18,7 @@
         "event_product",
         "mail",
         "mass_mailing",
+        "phone_validation",
         "portal",
     ],
     "external_dependencies": {
@@ -46,6 +47,7 @@
         "views/membership_campaign_views.xml",
         "views/membership_audit_log_views.xml",
         "views/res_company_views.xml",
+        "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/event_event_views.xml",

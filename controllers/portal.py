@@ -2,9 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 import io
 import json
-from datetime import timedelta
 
-import phonenumbers
 import qrcode
 
 from odoo import fields, http
@@ -16,7 +14,6 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 
 # the only member fields a member may change from the portal
 PROFILE_FIELDS = ("name", "name_kana", "email", "phone", "street", "zip", "city")
-RENEWAL_WINDOW_DAYS = 60
 
 
 def clean_contact_values(post, fnames, default_country, required=()):
@@ -53,7 +50,10 @@ def clean_contact_values(post, fnames, default_country, required=()):
         else:
             errors["country_id"] = env._("Choose a country from the list.")
     if values.get("phone"):
-        phone = MembershipPortal._normalize_phone(values["phone"], country)
+        # E.164 by Odoo's phone_validation (national numbers read in ``country``)
+        phone = env["res.partner"]._phone_format(
+            number=values["phone"], country=country or env["res.country"]
+        )
         if phone:
             values["phone"] = phone
         else:
@@ -95,9 +95,8 @@ class MembershipPortal(CustomerPortal):
     def _prepare_membership_values(self, member, **extra):
         member_sudo = member.sudo()
         today = fields.Date.context_today(member)
-        open_dues = member_sudo.dues_ids.filtered(
-            lambda d: d.state in ("invoiced", "partial")
-        )
+        open_states = request.env["membership.dues"]._get_open_states()
+        open_dues = member_sudo.dues_ids.filtered(lambda d: d.state in open_states)
         # members have no access rights on news: what their own member record is
         # targeted by (plans, audience, publication date) picks what they see
         News = request.env["membership.news"].sudo()
@@ -105,24 +104,14 @@ class MembershipPortal(CustomerPortal):
         return {
             "member": member_sudo,
             "news": news,
-            "change_plans": self._get_change_plans(member_sudo),
+            "change_plans": member_sudo._get_online_change_plans(),
             "object": member,  # portal chatter: read and post as the member
             "page_name": "membership",
             "open_dues": open_dues,
-            "can_renew": self._can_renew(member_sudo, today),
+            "can_renew": member_sudo._can_renew_online(today),
             "today": today,
             **extra,
         }
-
-    def _can_renew(self, member, today):
-        """Renewing early is offered near the end of coverage, once."""
-        if member.state not in ("active", "grace", "lapsed") or not member.date_end:
-            return False
-        if member.date_end > today + timedelta(days=RENEWAL_WINDOW_DAYS):
-            return False
-        return not member.dues_ids.filtered(
-            lambda d: d.state != "cancelled" and d.date_start > member.date_end
-        )
 
     # ------------------------------------------------------------
     # Overview, card, renewal
@@ -163,33 +152,10 @@ class MembershipPortal(CustomerPortal):
         member = self._get_my_member()
         if not member:
             raise request.not_found()
-        member_sudo = member.sudo()
-        today = fields.Date.context_today(member)
-        if not self._can_renew(member_sudo, today):
-            return request.redirect("/my/membership")
-        dues = member_sudo._create_period_dues(
-            today, invoice_values={"invoice_date": today}, renew=True
-        )
+        dues = member.sudo()._renew_online()
         if dues.move_id:
             return request.redirect(dues.move_id[:1].get_portal_url())
         return request.redirect("/my/membership")
-
-    def _get_change_plans(self, member):
-        """Plans an active member may switch to from the portal."""
-        if member.state != "active":
-            return request.env["membership.plan"]
-        return (
-            request.env["membership.plan"]
-            .sudo()
-            .search(
-                [
-                    ("portal_change_allowed", "=", True),
-                    ("website_published", "=", True),
-                    ("company_id", "=", member.company_id.id),
-                    ("id", "!=", member.plan_id.id),
-                ]
-            )
-        )
 
     @http.route(
         "/my/membership/change_plan",
@@ -202,21 +168,12 @@ class MembershipPortal(CustomerPortal):
         member = self._get_my_member()
         if not member:
             raise request.not_found()
-        member_sudo = member.sudo()
-        allowed = self._get_change_plans(member_sudo)
-        plan = allowed.filtered(lambda p: str(p.id) == str(plan_id))
-        if not plan:
+        plan = request.env["membership.plan"].sudo()
+        if str(plan_id or "").isdigit():
+            plan = plan.browse(int(plan_id)).exists()
+        invoice = member.sudo()._change_plan_online(plan) if plan else False
+        if invoice is False:
             return request.redirect("/my/membership?message=plan_refused")
-        change = (
-            request.env["membership.plan.change"]
-            .sudo()
-            .with_context(membership_state_source="portal")
-            .create({"member_id": member_sudo.id, "new_plan_id": plan.id})
-        )
-        change.action_apply()
-        invoice = member_sudo.dues_ids.filtered(
-            lambda d: d.plan_id == plan and d.state in ("invoiced", "partial")
-        ).move_id[:1]
         if invoice:
             return request.redirect(invoice.get_portal_url())
         return request.redirect("/my/membership?message=plan_changed")
@@ -262,17 +219,6 @@ class MembershipPortal(CustomerPortal):
         return clean_contact_values(
             post, fnames, member.country_id or member.company_id.country_id
         )
-
-    @staticmethod
-    def _normalize_phone(number, country):
-        """E.164 form of ``number`` (national numbers read in ``country``)."""
-        try:
-            parsed = phonenumbers.parse(number, country.code if country else None)
-        except phonenumbers.NumberParseException:
-            return False
-        if not phonenumbers.is_valid_number(parsed):
-            return False
-        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
     # ------------------------------------------------------------
     # Dues and receipts

@@ -197,6 +197,36 @@ class MembershipEventPortal(MembershipPortal):
         return False
 
     @http.route(
+        "/my/membership/registrations/<int:registration_id>/receipt",
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_membership_registration_receipt(self, registration_id, **kw):
+        try:
+            registration = self._document_check_access(
+                "event.registration", registration_id
+            )
+        except (AccessError, MissingError) as error:
+            raise request.not_found() from error
+        if (
+            registration.partner_id != request.env.user.partner_id
+            or not registration._is_receipt_issuable()
+        ):
+            raise request.not_found()
+        request.env["membership.audit.log"]._log(
+            "receipt_download",
+            registration.member_id or None,
+            registration.receipt_number or registration.display_name,
+        )
+        return self._show_report(
+            registration,
+            "pdf",
+            "membership_management.action_report_registration_receipt",
+            download=True,
+        )
+
+    @http.route(
         "/my/membership/registrations/<int:registration_id>/cancel",
         type="http",
         auth="user",

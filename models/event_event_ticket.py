@@ -3,7 +3,6 @@
 from odoo import api, fields, models
 
 # A member in grace has not lost the benefits of membership yet.
-MEMBER_BENEFIT_STATES = ("active", "grace")
 
 
 class EventEventTicket(models.Model):
@@ -43,7 +42,7 @@ class EventEventTicket(models.Model):
     def _is_membership_eligible(self, member):
         """Whether ``member`` enjoys member conditions on this ticket."""
         self.ensure_one()
-        if not member or member.state not in MEMBER_BENEFIT_STATES:
+        if not member or member.state not in member._get_benefit_states():
             return False
         return (
             not self.membership_plan_ids or member.plan_id in self.membership_plan_ids

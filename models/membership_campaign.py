@@ -84,7 +84,7 @@ class MembershipCampaign(models.Model):
 
     @api.constrains("name", "subject")
     def _check_no_line_breaks(self):
-        """SECURITY 15: a subject with CR/LF could inject mail headers."""
+        """Refuse CR/LF in the name and subject: they could inject mail headers."""
         for campaign in self:
             for value in (campaign.name, campaign.subject):
                 if value and ("\r" in value or "\n" in value):

@@ -72,7 +72,7 @@ class MembershipCampaignStep(models.Model):
 
     @api.constrains("name")
     def _check_name_one_line(self):
-        """SECURITY 15: the step name goes into its mailing's subject."""
+        """Refuse CR/LF: the step name goes into its mailing's subject (a header)."""
         if any("\r" in (s.name or "") or "\n" in (s.name or "") for s in self):
             raise ValidationError(self.env._("Step names must fit on one line."))
 

@@ -200,6 +200,21 @@ class MembershipDues(models.Model):
         return "invoiced"
 
     # ------------------------------------------------------------
+    # STATE GROUPS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _get_open_states(self):
+        """Dues billed and not fully paid: reminded, matched to transfers,
+        shown to pay; the member waits for their payment."""
+        return ("invoiced", "partial")
+
+    @api.model
+    def _get_covering_states(self):
+        """Dues whose period the member is covered by."""
+        return ("paid", "free")
+
+    # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
 

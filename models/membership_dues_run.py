@@ -1,6 +1,5 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
-import ast
 import logging
 
 from psycopg2 import Error as PsycopgError
@@ -301,20 +300,13 @@ class MembershipDuesRun(models.Model):
     # ------------------------------------------------------------
 
     def _get_member_domain(self):
-        """The member filter, parsed as a literal (never evaluated as code)."""
+        """The member filter, parsed as a literal (never evaluated as code) by
+        the parser segments and journey steps use."""
         self.ensure_one()
-        try:
-            domain = Domain(ast.literal_eval(self.member_domain or "[]"))
-            domain.validate(self.env["membership.member"])
-        except (ValueError, SyntaxError, TypeError, KeyError) as error:
-            raise ValidationError(
-                self.env._(
-                    "The member filter of %(run)s is not a valid filter: %(error)s",
-                    run=self.name,
-                    error=error,
-                )
-            ) from error
-        return domain
+        return self.env["membership.segment"]._parse_member_domain(
+            self.member_domain,
+            self.env._("the dues run “%s”", self.name),
+        )
 
     def _get_scope_domain(self):
         self.ensure_one()

@@ -49,15 +49,16 @@ class MembershipDunningStep(models.Model):
     @api.model
     def _cron_send_reminders(self, batch_size=200):
         """Send due reminders in batches, latest step first, then the reminders
-        of unpaid event fees and the renewal notices.
+        of unpaid event fees (renewal notices have a job of their own).
 
         Each batch is committed: a crash resumes without resending, since the
         dues' ``dunning_level`` is raised in the same transaction as the mail.
         """
         today = fields.Date.context_today(self)
         cron = self.env["ir.cron"]
+        open_states = self.env["membership.dues"]._get_open_states()
         unpaid = self.env["membership.dues"]._read_group(
-            [("state", "in", ["invoiced", "partial"])], ["company_id"]
+            [("state", "in", open_states)], ["company_id"]
         )
         for (company,) in unpaid:
             steps = self.search([("company_id", "=", company.id)]) or self.search(
@@ -69,7 +70,7 @@ class MembershipDunningStep(models.Model):
                 domain = Domain.AND(
                     [
                         Domain("company_id", "=", company.id),
-                        Domain("state", "in", ["invoiced", "partial"]),
+                        Domain("state", "in", open_states),
                         Domain("dunning_level", "<", level),
                         Domain(
                             "date_due",
@@ -85,7 +86,6 @@ class MembershipDunningStep(models.Model):
                     if cron._commit_progress(len(dues)) <= 0:
                         return
         self.env["event.registration"]._send_fee_reminders(batch_size=batch_size)
-        self.env["membership.member"]._send_renewal_notices(batch_size=batch_size)
 
     def _send(self, dues, level):
         """Mail this reminder for ``dues`` and log it on the dues and members."""

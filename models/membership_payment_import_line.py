@@ -84,8 +84,9 @@ class MembershipPaymentImportLine(models.Model):
     @api.onchange("member_id")
     def _onchange_member_id(self):
         if self.dues_id.member_id != self.member_id:
+            open_states = self.env["membership.dues"]._get_open_states()
             self.dues_id = self.member_id.dues_ids.filtered(
-                lambda d: d.state in ("invoiced", "partial")
+                lambda d: d.state in open_states
             ).sorted("date_start")[:1]
 
     @api.onchange("dues_id")
@@ -147,8 +148,9 @@ class MembershipPaymentImportLine(models.Model):
     @api.model
     def _build_match_index(self, company):
         """Open dues of the company, indexed once for the whole file."""
+        open_states = self.env["membership.dues"]._get_open_states()
         open_dues = self.env["membership.dues"].search(
-            [("company_id", "=", company.id), ("state", "in", ("invoiced", "partial"))],
+            [("company_id", "=", company.id), ("state", "in", open_states)],
             order="date_start, id",
         )
         index = {

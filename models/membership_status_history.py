@@ -1,6 +1,6 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
-from odoo import api, fields, models
+from odoo import fields, models
 
 from .membership_member import MEMBER_STATES
 
@@ -38,35 +38,3 @@ class MembershipStatusHistory(models.Model):
     user_id = fields.Many2one(
         "res.users", string="By", default=lambda self: self.env.user
     )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        records._welcome_new_members()
-        return records
-
-    def _welcome_new_members(self):
-        """Send the welcome mail the first time a member becomes active."""
-        template = self.env.ref(
-            "membership_management.mail_template_member_welcome",
-            raise_if_not_found=False,
-        )
-        if not template:
-            return
-        activated = self.filtered(lambda h: h.new_state == "active").member_id
-        if not activated:
-            return
-        before = self.search(
-            [
-                ("member_id", "in", activated.ids),
-                ("new_state", "=", "active"),
-                ("id", "not in", self.ids),
-            ]
-        ).member_id
-        for member in activated - before:
-            if member.email:
-                member.message_post_with_source(
-                    template,
-                    subtype_xmlid="mail.mt_comment",
-                    partner_ids=member.partner_id.ids,
-                )

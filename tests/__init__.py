@@ -26,3 +26,4 @@ from . import test_segments
 from . import test_campaigns
 from . import test_points
 from . import test_login_security
+from . import test_settings

@@ -8,7 +8,7 @@ from .common import MembershipCommon
 
 @tagged("post_install", "-at_install")
 class TestAuditLog(MembershipCommon, HttpCase):
-    """Logins, downloads, exports and personal-data changes (SECURITY 25)."""
+    """Logins, downloads, exports and personal-data changes are logged, append-only."""
 
     @classmethod
     def setUpClass(cls):

@@ -394,6 +394,7 @@ class TestCalendarSimulation(MembershipCommon):
     def daily_jobs(self, day):
         self.env["membership.member"]._cron_update_states()
         self.env["membership.dunning.step"]._cron_send_reminders()
+        self.env["membership.member"]._send_renewal_notices()
         # what the final reminder did, as the oracle expects it
         for member in self.members:
             for period in member.periods:

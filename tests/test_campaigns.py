@@ -17,7 +17,8 @@ DAY = fields.Date.to_date("2026-06-10")
 @tagged("post_install", "-at_install")
 class TestCampaigns(MembershipCommon):
     """One-shot campaigns and journeys: scheduling, enrolment per trigger, no
-    double send after a crash, blacklist, bounces (SECURITY 6, 15, 16, 23)."""
+    double send after a crash, blacklist, bounces; officers only, and no CR/LF
+    (mail header injection) in subjects."""
 
     @classmethod
     def setUpClass(cls):
@@ -143,7 +144,7 @@ class TestCampaigns(MembershipCommon):
         self.assertEqual(campaign.state, "paused")
 
     def test_subject_with_line_break_is_refused(self):
-        """SECURITY 15: no header injection through the subject."""
+        """No mail header injection through the subject (CR/LF refused)."""
         with self.assertRaises(ValidationError):
             self.oneshot(subject="Hello\r\nBcc: everyone@example.com")
 
@@ -311,7 +312,7 @@ class TestCampaigns(MembershipCommon):
         self.assertEqual(campaign.bounced, 1)
 
     def test_no_double_send_after_a_crash_mid_run(self):
-        """SECURITY 23: a worker dies after the first batch; the rerun sends the
+        """A worker dies after the first batch; the rerun sends the
         rest, nobody twice."""
         members = self.env["membership.member"]
         for name in ("Ann", "Bob", "Cid", "Dan"):

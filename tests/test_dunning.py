@@ -36,6 +36,9 @@ class TestDunning(MembershipCommon):
             batch_size=batch_size,
         )
 
+    def run_renewal_notices(self, day):
+        return self.run_job(self.env["membership.member"]._send_renewal_notices, day)
+
     def reminders(self, dues):
         return dues.message_ids.filtered(
             lambda m: m.subject and "membership dues" in m.subject
@@ -150,10 +153,12 @@ class TestDunning(MembershipCommon):
                 lambda m: m.subject and "Your membership ends" in m.subject
             )
 
-        self.run_reminders("2027-02-20")  # 39 days before: too early
+        self.run_renewal_notices("2027-02-20")  # 39 days before: too early
         self.assertFalse(notices())
         self.run_reminders("2027-03-05")
+        self.assertFalse(notices(), "the payment reminder job sends no notice")
+        self.run_renewal_notices("2027-03-05")
         self.assertEqual(len(notices()), 1)
         self.assertEqual(member.renewal_notice_date_end, date(2027, 3, 31))
-        self.run_reminders("2027-03-06")
+        self.run_renewal_notices("2027-03-06")
         self.assertEqual(len(notices()), 1)

@@ -12,7 +12,7 @@ from .common import MembershipEventCommon
 
 @tagged("post_install", "-at_install")
 class TestEventParticipantList(MembershipEventCommon, HttpCase):
-    """Participant list as XLSX and PDF (SECURITY 14: no formula injection)."""
+    """Participant list as XLSX and PDF; no cell is written as a formula."""
 
     @classmethod
     def setUpClass(cls):

@@ -14,8 +14,9 @@ from .common import MembershipEventCommon
 
 @tagged("post_install", "-at_install")
 class TestEventPortal(MembershipEventCommon, HttpCase):
-    """/my/membership/events: prices, registration, payment link, cancellation
-    (SECURITY 1, 4, 9, 18)."""
+    """/my/membership/events: prices, registration, payment link, cancellation;
+    others' registrations are not found, the form sets only the ticket, every POST
+    needs the CSRF token."""
 
     def csrf_token(self):
         page = self.url_open("/my/account").text
@@ -123,7 +124,7 @@ class TestEventPortal(MembershipEventCommon, HttpCase):
         self.assertFalse(self.registrations(self.non_member))
 
     def test_form_cannot_set_price_state_or_person(self):
-        """SECURITY 4: only the ticket comes from the form."""
+        """Only the ticket comes from the form, not the price, state or person."""
         self.authenticate("mm_portal_b", "mm_portal_b")
         self.post_register(
             self.ticket_standard,
@@ -187,7 +188,7 @@ class TestEventPortal(MembershipEventCommon, HttpCase):
         self.assertEqual(registration.state, "open")
 
     def test_another_members_registration_cannot_be_cancelled_or_seen(self):
-        """SECURITY 1 and 9: the id of someone else's registration is not found."""
+        """The id of someone else's registration is not found, to cancel or to see."""
         other = self.register(self.non_member, self.ticket_free)
         self.authenticate("mm_portal_a", "mm_portal_a")
         page = self.url_open("/my/membership/events").text
@@ -235,3 +236,17 @@ class TestEventPortal(MembershipEventCommon, HttpCase):
         self.url_open("/my/membership/events")  # warm the caches
         with self.assertQueryCount(60):
             self.url_open("/my/membership/events")
+
+    def test_paid_fee_receipt_is_the_members_own(self):
+        registration = self.register(self.portal_a.partner_id, self.ticket_standard)
+        url = f"/my/membership/registrations/{registration.id}/receipt"
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        self.assertEqual(self.url_open(url).status_code, 404, "not paid yet")
+        self.pay(registration.membership_fee_move_id, fields.Date.today())
+        self.assertIn(url, self.url_open("/my/membership/events").text)
+        own = self.url_open(url)
+        self.assertEqual(own.status_code, 200)
+        self.assertEqual(own.headers["Content-Type"], "application/pdf")
+        self.assertTrue(registration.receipt_number)
+        self.authenticate("mm_portal_b", "mm_portal_b")
+        self.assertEqual(self.url_open(url).status_code, 404)

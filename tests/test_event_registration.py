@@ -12,7 +12,8 @@ from .common import MembershipEventCommon
 @tagged("post_install", "-at_install")
 class TestEventRegistration(MembershipEventCommon):
     """Member prices, members-only tickets, the participation fee and its
-    effect on the registration (SECURITY 1, 4, 9)."""
+    effect on the registration; users read only their own registrations, and
+    price and invoice are set by the model."""
 
     def test_member_pays_the_member_price(self):
         registration = self.register(self.portal_a.partner_id, self.ticket_standard)
@@ -82,7 +83,7 @@ class TestEventRegistration(MembershipEventCommon):
             self.register(self.portal_a.partner_id, self.ticket_members)
 
     def test_price_sent_by_the_caller_is_ignored(self):
-        """SECURITY 4: price, basis and invoice are decided by the model."""
+        """Price, basis and invoice are decided by the model, not by the caller."""
         registration = self.register(
             self.non_member,
             self.ticket_standard,
@@ -271,7 +272,7 @@ class TestEventRegistration(MembershipEventCommon):
         )
 
     def test_portal_user_reads_only_own_registrations(self):
-        """SECURITY 1: another member's registration is not readable."""
+        """A portal user reads only own registrations and writes or creates none."""
         own = self.register(self.portal_a.partner_id, self.ticket_free)
         other = self.register(self.non_member, self.ticket_free)
         Registration = self.env["event.registration"].with_user(self.portal_a)
@@ -308,7 +309,7 @@ class TestEventRegistration(MembershipEventCommon):
         self.assertEqual(registration.state, "done")
 
     def test_fee_fields_cannot_be_written_by_users(self):
-        """SECURITY 5: price and invoice link are not writable over RPC."""
+        """Price and invoice link are not writable over RPC."""
         registration = self.register(self.non_member, self.ticket_standard)
         other_invoice = self.member_a.dues_ids.move_id
         for vals in (

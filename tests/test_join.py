@@ -10,8 +10,8 @@ from odoo.tools import mute_logger
 @tagged("post_install", "-at_install")
 class TestMembershipJoin(HttpCase):
     """/membership/join/<plan>: one member per person, invitation instead of
-    passwords, the same answer whoever applies, bots and floods refused
-    (SECURITY 18, 21, 24)."""
+    passwords, the same answer whoever applies, bots and floods refused, invalid
+    input explained with nothing created, every POST needs the CSRF token."""
 
     @classmethod
     def setUpClass(cls):
@@ -134,7 +134,7 @@ class TestMembershipJoin(HttpCase):
         )
 
     def test_the_page_does_not_tell_who_is_a_member(self):
-        """SECURITY 21: a known and an unknown address get the same answer."""
+        """A known and an unknown address get the same answer: no member enumeration."""
         self.env["res.users"].sudo().create(
             {
                 "name": "Jane Known",
@@ -244,10 +244,24 @@ class TestMembershipJoin(HttpCase):
         page = self.url_open(self.url).text
         self.assertIn(f"{quote['total']:,.2f}", page)
         self.assertIn("Your first invoice", page)
-        self.apply()
+        response = self.apply()
+        self.assertIn(f"{quote['total']:,.2f}", response.text, "the e-mail's total")
         invoice = self.members().dues_ids.move_id
         self.assertEqual(invoice.amount_total, quote["total"])
         self.assertEqual(invoice.amount_tax, quote["tax"])
         self.assertEqual(
             self.members().dues_ids.amount, quote["dues"], "prorated as shown"
         )
+
+    def test_applying_twice_without_http_makes_one_member(self):
+        """The flow is a model method: the controller only validates and
+        answers."""
+        Member = self.env["membership.member"].sudo()
+        values = {"name": "Model Applicant", "email": "model.applicant@example.com"}
+        first = Member._apply_online(self.plan.sudo(), dict(values), newsletter=True)
+        again = Member._apply_online(self.plan.sudo(), dict(values))
+        self.assertTrue(first)
+        self.assertFalse(again, "a known address creates nothing")
+        self.assertEqual(self.members("model.applicant@example.com"), first)
+        self.assertTrue(first.newsletter_consent)
+        self.assertEqual(first.state, "waiting")

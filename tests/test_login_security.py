@@ -14,7 +14,7 @@ from .common import MembershipCommon
 class TestLoginSecurity(MembershipCommon, HttpCase):
     """Members sign in with two-factor codes when they enabled them, staff
     when the policy asks, password guessing is slowed down, and signing in
-    never leads off the site (SECURITY 17, 19, 20)."""
+    never leads off the site."""
 
     @classmethod
     def setUpClass(cls):

@@ -11,7 +11,8 @@ from .common import MembershipCommon
 @tagged("post_install", "-at_install")
 @freeze_time("2026-10-15 12:00:00")
 class TestMembershipSecurity(MembershipCommon):
-    """Who may see and change members, dues and history (SECURITY.md 1, 6-9, 12)."""
+    """Who may see and change members, dues and history: own records only, rights
+    per group, no other company's data, staff-only fields, search input not SQL."""
 
     @classmethod
     def setUpClass(cls):

@@ -237,7 +237,7 @@ class TestPaymentImport(MembershipCommon):
             batch.action_parse()
 
     def test_an_unreadable_csv_row_is_reported_and_the_rest_kept(self):
-        """SECURITY 24: a row the csv module cannot read (here a field over
+        """A row the csv module cannot read (here a field over
         its size limit, lowered for the test) is an error line; the rows
         after it are imported."""
         content = (

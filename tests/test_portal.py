@@ -14,8 +14,10 @@ from .common import MembershipCommon
 
 @tagged("post_install", "-at_install")
 class TestMembershipPortal(MembershipCommon, HttpCase):
-    """/my/membership: own data only, whitelisted writes, CSRF (SECURITY 1-4, 10,
-    13, 17, 18)."""
+    """/my/membership: another member's records, files and invoices are not found
+    (not even in a household), an invoice opens only with its own token, only
+    whitelisted fields are written, names are escaped, every POST needs the CSRF
+    token."""
 
     @classmethod
     def setUpClass(cls):
@@ -162,7 +164,7 @@ class TestMembershipPortal(MembershipCommon, HttpCase):
 
     @mute_logger("odoo.http")
     def test_state_changing_posts_without_csrf_token_are_refused(self):
-        """SECURITY 18: every POST of the member portal needs the token."""
+        """Every POST of the member portal is refused without the CSRF token."""
         plan = self.plan_rolling.copy(
             {"code": "T-CSRF", "portal_change_allowed": True, "website_published": True}
         )
@@ -180,7 +182,7 @@ class TestMembershipPortal(MembershipCommon, HttpCase):
         self.assertFalse(self.member_a.activity_ids, "no erasure request")
 
     def test_household_members_do_not_see_each_others_dues_invoices(self):
-        """SECURITY 3: CE shows a company's contacts each other's invoices;
+        """CE shows a company's contacts each other's invoices;
         membership invoices and their credit notes stay with their member,
         other invoices keep the CE rule."""
         household = self.env["res.partner"].create(
@@ -220,7 +222,7 @@ class TestMembershipPortal(MembershipCommon, HttpCase):
         self.assertNotIn("Portal Member B", page.text)
 
     def test_wrong_or_empty_access_token_opens_no_invoice(self):
-        """SECURITY 2: only the invoice's own token opens it without rights."""
+        """Only the invoice's own access token opens it without rights."""
         invoice_b = self.dues_b.move_id
         invoice_b._portal_ensure_token()
         other_token = self.dues_a.move_id._portal_ensure_token()
@@ -397,7 +399,7 @@ class TestMembershipPortal(MembershipCommon, HttpCase):
         self.assertIn("/web/login", response.headers.get("Location", ""))
 
     def test_another_members_files_are_not_served(self):
-        """/web/content follows the member record's access (SECURITY 10)."""
+        """/web/content follows the member record's access: no other member's files."""
 
         def attach(member, name):
             return self.env["ir.attachment"].create(

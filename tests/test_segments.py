@@ -14,7 +14,7 @@ from .common import MembershipCommon
 
 @tagged("post_install", "-at_install")
 class TestSegments(MembershipCommon):
-    """The shipped segments on edge data, domain safety (SECURITY 6, 16)."""
+    """The shipped segments on edge data; injected domains refused; staff only."""
 
     @classmethod
     def setUpClass(cls):

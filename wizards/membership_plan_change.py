@@ -47,9 +47,11 @@ class MembershipPlanChange(models.TransientModel):
 
     def _get_current_dues(self):
         day = self.change_date
+        Dues = self.env["membership.dues"]
+        live_states = Dues._get_open_states() + Dues._get_covering_states()
         return self.member_id.dues_ids.filtered(
             lambda d: (
-                d.state in ("invoiced", "partial", "paid", "free")
+                d.state in live_states
                 and d.date_start <= (day or d.date_start)
                 and (not d.date_end or day <= d.date_end)
             )

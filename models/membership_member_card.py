@@ -1,0 +1,71 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+import uuid
+from datetime import datetime, timedelta
+
+from odoo import api, fields, models
+from odoo.tools import consteq
+from odoo.tools.misc import hmac
+
+
+class MembershipMember(models.Model):
+    """The membership card: a signed, expiring token that never holds the member id,
+    revoked by a new card id."""
+
+    _inherit = "membership.member"  # pylint: disable=consider-merging-classes-inherited
+
+    card_uuid = fields.Char(
+        copy=False,
+        default=lambda self: uuid.uuid4().hex,
+        groups="membership_management.group_membership_user",
+        help="Technical: identifies the membership card; a new one revokes the "
+        "printed and on-screen cards.",
+    )
+
+    def action_revoke_card(self):
+        """Invalidate every card shown or printed so far."""
+        for member in self:
+            member.card_uuid = uuid.uuid4().hex
+            member.message_post(
+                body=self.env._("Membership card revoked and reissued.")
+            )
+        return True
+
+    def _get_card_token(self):
+        """Signed card token for the QR code: ``<card id>.<expiry>.<signature>``.
+
+        It carries no member id; it expires at the end of grace (lifetime cards
+        after five years) and dies when the card is revoked.
+        """
+        self.ensure_one()
+        member = self.sudo()
+        today = fields.Date.context_today(self)
+        expiry = member.grace_end or member.date_end or today + timedelta(days=5 * 365)
+        payload = f"{member.card_uuid}.{expiry:%Y%m%d}"
+        return f"{payload}.{self._sign_card_payload(payload)}"
+
+    @api.model
+    def _sign_card_payload(self, payload):
+        return hmac(self.env(su=True), "membership_management-card", payload)[:32]
+
+    @api.model
+    def _get_member_from_card_token(self, token):
+        """The member a card token belongs to, or an empty recordset when the
+        token is malformed, tampered with, expired or revoked."""
+        Member = self.sudo().with_context(active_test=False)
+        parts = (token or "").strip().split(".")
+        if len(parts) != 3:
+            return Member.browse()
+        card_uuid, expiry, signature = parts
+        expected = self._sign_card_payload(f"{card_uuid}.{expiry}")
+        if not consteq(signature, expected):
+            return Member.browse()
+        try:
+            expiry_date = datetime.strptime(expiry, "%Y%m%d").date()
+        except ValueError:
+            return Member.browse()
+        if expiry_date < fields.Date.context_today(self):
+            return Member.browse()
+        return Member.search(
+            [("card_uuid", "=", card_uuid), ("state", "!=", "withdrawn")], limit=1
+        )

@@ -1,0 +1,92 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+# settings field -> (system parameter, default); stored by hand so that 0 is
+# kept (Odoo's config_parameter would delete the parameter for 0)
+MEMBERSHIP_PARAMETERS = {
+    "membership_dues_run_batch_size": (
+        "membership_management.dues_run_batch_size",
+        200,
+    ),
+    "membership_renewal_notice_days": ("membership_management.renewal_notice_days", 30),
+    "membership_join_limit_per_hour": ("membership_management.join_limit_per_hour", 10),
+    "membership_campaign_batch_size": (
+        "membership_management.campaign_batch_size",
+        500,
+    ),
+    "membership_event_fee_reminder_days": (
+        "membership_management.event_fee_reminder_days",
+        3,
+    ),
+}
+POSITIVE = (
+    "membership_dues_run_batch_size",
+    "membership_join_limit_per_hour",
+    "membership_campaign_batch_size",
+)
+
+
+class ResConfigSettings(models.TransientModel):
+    """The *Membership* section of Settings: what was only system parameters."""
+
+    _inherit = "res.config.settings"
+
+    membership_dues_run_batch_size = fields.Integer(
+        string="Dues Run Batch Size",
+        help="Members billed per committed batch of a dues run.",
+    )
+    membership_renewal_notice_days = fields.Integer(
+        string="Renewal Notice Days",
+        help="Days before coverage ends that members of auto-renewing plans are "
+        "told; 0 sends no renewal notices.",
+    )
+    membership_join_limit_per_hour = fields.Integer(
+        string="Applications per Hour and Address",
+        help="Online applications accepted from one network address per hour.",
+    )
+    membership_campaign_batch_size = fields.Integer(
+        string="Campaign Batch Size",
+        help="Journey mails sent per committed batch.",
+    )
+    membership_event_fee_reminder_days = fields.Integer(
+        string="Event Fee Reminder Days",
+        help="Days after the due date of an unpaid participation fee that its one "
+        "reminder is sent.",
+    )
+    membership_invoice_registration_number = fields.Char(
+        related="company_id.membership_invoice_registration_number",
+        readonly=False,
+    )
+
+    @api.model
+    def get_values(self):
+        values = super().get_values()
+        params = self.env["ir.config_parameter"].sudo()
+        for fname, (key, default) in MEMBERSHIP_PARAMETERS.items():
+            try:
+                values[fname] = int(params.get_param(key, default))
+            except ValueError:
+                values[fname] = default
+        return values
+
+    def set_values(self):
+        result = super().set_values()
+        params = self.env["ir.config_parameter"].sudo()
+        for fname, (key, __) in MEMBERSHIP_PARAMETERS.items():
+            params.set_param(key, str(self[fname]))
+        return result
+
+    @api.constrains(*MEMBERSHIP_PARAMETERS)
+    def _check_membership_parameters(self):
+        for settings in self:
+            for fname in MEMBERSHIP_PARAMETERS:
+                value = settings[fname]
+                if value < 0 or (fname in POSITIVE and value < 1):
+                    raise ValidationError(
+                        self.env._(
+                            "%(setting)s must be a positive number.",
+                            setting=settings._fields[fname].string,
+                        )
+                    )
