@@ -38,9 +38,7 @@ def say(message=""):
 def base_addons_path():
     path = os.environ.get("MM_ADDONS_PATH")
     if not path:
-        raise BenchError(
-            "MM_ADDONS_PATH is not set: run `python3 tools/runner.py bench`"
-        )
+        raise BenchError("MM_ADDONS_PATH is not set: run `python3 dev/runner.py bench`")
     return path
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: bill N members with our dues run, and with OCA ``membership``.
 
-Run it with ``make bench`` / ``python3 tools/runner.py bench``: the runner sets
+Run it with ``make bench`` / ``python3 dev/runner.py bench``: the runner sets
 the PG* variables and MM_ODOO_ARGS, MM_ADDONS_PATH and MM_REPO.
 
 What is measured

@@ -3,7 +3,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 """Benchmark: enrol N members in a journey and queue its first step.
 
-Run it with ``make bench`` / ``python3 tools/runner.py bench``: the runner sets
+Run it with ``make bench`` / ``python3 dev/runner.py bench``: the runner sets
 the PG* variables and MM_ODOO_ARGS, MM_ADDONS_PATH and MM_REPO.
 
 What is measured

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Developer runner for the membership_management addon (Python stdlib only).
 
-    python3 tools/runner.py run    install or update the addon, then serve it
-    python3 tools/runner.py test   the addon's tests on a fresh database; the output
+    python3 dev/runner.py run    install or update the addon, then serve it
+    python3 dev/runner.py test   the addon's tests on a fresh database; the output
                                    ends with "N passed, M failed" [--lint]
                                    [--self-test] [--tags]
-    python3 tools/runner.py lint   ruff check/format + pylint-odoo mandatory checks
-    python3 tools/runner.py bench  run the scenarios in bench/*.py
+    python3 dev/runner.py lint   ruff check/format + pylint-odoo mandatory checks
+    python3 dev/runner.py bench  run the scenarios in bench/*.py
 
 Odoo comes from ODOO_PATH (a folder holding the ``odoo`` package) or from the
 importable ``odoo`` package.  The repository is linked as ``membership_management``
@@ -23,8 +23,8 @@ that user cannot enter .var (the checkout is in a private folder such as
 
 Other variables: MM_DB and MM_HTTP_PORT (``run``), MEMBERSHIP_ADDON_SRC (link
 another addon folder instead of this repository; for the runner's own tests).
-``test --self-test`` also runs the runner's own tests, tools/test_runner.py
-(``python3 -m unittest tools/test_runner.py`` runs them alone).
+``test --self-test`` also runs the runner's own tests, dev/test_runner.py
+(``python3 -m unittest dev/test_runner.py`` runs them alone).
 
 Bench scenarios are the files bench/*.py (not starting with ``_``).  Each runs
 as a script from the repository root with the PG* variables set and with
@@ -74,7 +74,7 @@ LINT_SKIP = (
     ".git",
     ".var",
     ".ci",
-    "tools",
+    "dev",
     "bench",
     "node_modules",
     "__pycache__",
@@ -767,7 +767,7 @@ def parse_log(lines):
 
 @dataclass
 class SelfTests:
-    """What the runner's own tests (tools/test_runner.py) gave."""
+    """What the runner's own tests (dev/test_runner.py) gave."""
 
     run: int = 0
     failed: int = 0
@@ -1160,7 +1160,7 @@ def main(argv=None):
     test.add_argument(
         "--self-test",
         action="store_true",
-        help="run the runner's own tests (tools/test_runner.py) first",
+        help="run the runner's own tests (dev/test_runner.py) first",
     )
     commands.add_parser("lint", help="ruff and pylint-odoo")
     bench = commands.add_parser("bench", help="run the scenarios in bench/*.py")

@@ -1,7 +1,7 @@
-"""Tests of the developer runner, tools/runner.py (stdlib unittest).
+"""Tests of the developer runner, dev/runner.py (stdlib unittest).
 
-    python3 -m unittest tools/test_runner.py       from the repository root
-    python3 tools/runner.py test --self-test ...   (``make test`` does this)
+    python3 -m unittest dev/test_runner.py       from the repository root
+    python3 dev/runner.py test --self-test ...   (``make test`` does this)
 
 They build fake checkouts in temporary folders; none of them touches the
 repository's own .var.  RealClusterTest needs root, the ``postgres`` OS user and
