@@ -12,48 +12,14 @@ from datetime import date, datetime
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-ZENGIN_RECORD_LENGTH = 200
-# byte offsets of the Zengin transfer notification (振込入金通知) data record
-ZENGIN_FIELDS = {
-    "inquiry": (1, 7),
-    "date": (7, 13),
-    "amount": (19, 29),
-    "payer_code": (39, 49),
-    "payer": (49, 97),
-    "bank": (97, 112),
-    "branch": (112, 127),
-    "cancel": (127, 128),
-    "edi": (128, 148),
-}
-REIWA_START = 2018  # Reiwa 1 = 2019
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%d.%m.%Y", "%Y%m%d")
-# legal-form marks a bank prints around company names (カ) = 株式会社 ...)
-LEGAL_MARKS = re.compile(
-    r"\(?(カ|ユ|ド|シャ|ザイ|イ|ガク|ゴウ|ゴ)\)|\((カ|ユ|ド|シャ|ザイ|イ|ガク)\)?"
+from ..tools.bank_transfer import (
+    DATE_FORMATS,
+    REIWA_START,
+    ZENGIN_FIELDS,
+    ZENGIN_RECORD_LENGTH,
+    normalize_name,
+    parse_amount,
 )
-
-
-def normalize_name(text):
-    """Compare payer names whatever their width, kana script and spacing.
-
-    NFKC turns half-width kana into full-width and full-width letters and
-    digits into ASCII; hiragana become katakana; spaces, dots and legal marks
-    go; letters are upper-cased.
-    """
-    text = unicodedata.normalize("NFKC", text or "")
-    text = LEGAL_MARKS.sub("", text)
-    text = "".join(
-        chr(ord(char) + 0x60) if "\u3041" <= char <= "\u3096" else char for char in text
-    )
-    return re.sub(r"[\s.,・\-ー()（）]", "", text).upper()
-
-
-def parse_amount(text):
-    text = unicodedata.normalize("NFKC", text or "").strip()
-    text = re.sub(r"[^\d.\-]", "", text.replace(",", ""))
-    if not text:
-        raise ValueError("empty amount")
-    return float(text)
 
 
 class MembershipPaymentImport(models.Model):

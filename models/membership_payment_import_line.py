@@ -1,30 +1,12 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
-import re
-import unicodedata
 
 from psycopg2 import Error as PsycopgError
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .membership_payment_import import normalize_name
-
-REFERENCE_TOKEN = re.compile(r"[A-Z/_-]*\d+(?:[/_-]\d+)*")
-
-
-def reference_tokens(text):
-    """Invoice and member numbers a payer may have written, in any width:
-    "INV/2026/00042", "M000042", also inside "DUESM000042" or "M000042ﾔﾏﾀﾞ"."""
-    text = unicodedata.normalize("NFKC", text or "").upper()
-    tokens = []
-    for token in REFERENCE_TOKEN.findall(text):
-        # every suffix that does not start inside a run of digits
-        tokens += [
-            token[i:] for i in range(len(token)) if i == 0 or not token[i - 1].isdigit()
-        ]
-    return tokens
-
+from ..tools.bank_transfer import normalize_name, reference_tokens
 
 MATCH_RULES = [
     ("invoice", "Invoice number in the reference"),

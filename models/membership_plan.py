@@ -164,7 +164,6 @@ class MembershipPlan(models.Model):
                     )
                 )
 
-    @api.depends("member_ids")
     def _compute_member_count(self):
         counts = dict(
             self.env["membership.member"]._read_group(

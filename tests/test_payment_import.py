@@ -7,7 +7,7 @@ from datetime import date
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import freeze_time, tagged
 
-from odoo.addons.membership_management.models.membership_payment_import import (
+from odoo.addons.membership_management.tools.bank_transfer import (
     normalize_name,
 )
 
