@@ -12,6 +12,8 @@ from odoo.tools import email_normalize
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
+from ..tools.text import has_line_break
+
 # the only member fields a member may change from the portal
 PROFILE_FIELDS = ("name", "name_kana", "email", "phone", "street", "zip", "city")
 
@@ -27,7 +29,7 @@ def clean_contact_values(post, fnames, default_country, required=()):
     values = {fname: (post.get(fname) or "").strip() for fname in fnames}
     errors = {}
     for fname, value in values.items():
-        if "\n" in value or "\r" in value:
+        if has_line_break(value):
             errors[fname] = env._("Line breaks are not allowed here.")
     if "name" in values and not values["name"]:
         errors["name"] = env._("Your name is required.")

@@ -28,7 +28,7 @@ from . import membership_news
 from . import membership_audit_log
 from . import account_move
 from . import res_partner
-from . import res_users
+from . import res_users_login_audit
 from . import event_event
 from . import event_event_ticket
 from . import event_registration

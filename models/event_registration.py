@@ -9,6 +9,8 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Command
 from odoo.tools import SQL
 
+from ..tools.invoice import cancel_unpaid_invoice, credited_amount, invoice_status
+
 # written only by the system (sudo): never through a form or RPC
 FEE_FIELDS = {"membership_price", "membership_price_reason", "membership_fee_move_id"}
 
@@ -143,14 +145,11 @@ class EventRegistration(models.Model):
         move = self.membership_fee_move_id
         if not move:
             return "not_invoiced" if self.membership_price > 0 else "free"
-        if move.state == "cancel" or move.payment_state == "reversed":
-            return "cancelled"
-        if move.payment_state in ("paid", "in_payment"):
-            refunded = move.reversal_move_ids.filtered(lambda m: m.state == "posted")
-            return "refunded" if refunded else "paid"
-        if move.payment_state == "partial":
-            return "partial"
-        return "to_pay"
+        status = invoice_status(move)
+        if status == "paid":
+            # a paid fee credited afterwards is to refund, not cancelled
+            return "refunded" if credited_amount(move) else "paid"
+        return {"cancelled": "cancelled", "partial": "partial"}.get(status, "to_pay")
 
     def _compute_registration_status(self):
         """A priced registration invoiced by this module is "to pay" until its
@@ -381,7 +380,7 @@ class EventRegistration(models.Model):
                 event=registration.event_id.name,
             )
             if move.state == "draft":
-                move.button_cancel()
+                cancel_unpaid_invoice(move, ref)
             elif move.state != "posted" or move.payment_state == "reversed":
                 continue
             elif move.reversal_move_ids:
@@ -390,7 +389,7 @@ class EventRegistration(models.Model):
                 # the credit note cancels the invoice; a partial payment stays
                 # as the member's credit, to refund
                 partly_paid = move.payment_state == "partial"
-                refund = move._reverse_moves([{"ref": ref}], cancel=True)
+                refund = cancel_unpaid_invoice(move, ref)
                 if partly_paid:
                     registration.message_post(
                         body=self.env._(

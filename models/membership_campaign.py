@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 
+from ..tools.text import has_line_break
+
 CAMPAIGN_STATES = [
     ("draft", "Draft"),
     ("running", "Running"),
@@ -87,7 +89,7 @@ class MembershipCampaign(models.Model):
         """Refuse CR/LF in the name and subject: they could inject mail headers."""
         for campaign in self:
             for value in (campaign.name, campaign.subject):
-                if value and ("\r" in value or "\n" in value):
+                if has_line_break(value):
                     raise ValidationError(
                         self.env._("Names and subjects must fit on one line.")
                     )
@@ -319,5 +321,9 @@ class MembershipCampaign(models.Model):
     def _get_today(self):
         """Today where the campaign is run (its responsible's time zone)."""
         self.ensure_one()
-        tz = self.user_id.tz or self.env.user.tz or "UTC"
-        return fields.Date.context_today(self.with_context(tz=tz))
+        return fields.Date.context_today(self.with_context(tz=self._get_tz()))
+
+    def _get_tz(self):
+        """The time zone the campaign runs in: its responsible's."""
+        self.ensure_one()
+        return self.user_id.tz or self.env.user.tz or "UTC"

@@ -9,6 +9,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..tools.text import has_line_break
+
 STEP_TRIGGERS = [
     ("joined", "Joined"),
     ("activated", "Became active"),
@@ -73,7 +75,7 @@ class MembershipCampaignStep(models.Model):
     @api.constrains("name")
     def _check_name_one_line(self):
         """Refuse CR/LF: the step name goes into its mailing's subject (a header)."""
-        if any("\r" in (s.name or "") or "\n" in (s.name or "") for s in self):
+        if any(has_line_break(step.name) for step in self):
             raise ValidationError(self.env._("Step names must fit on one line."))
 
     def _compute_delivery_count(self):
@@ -259,7 +261,7 @@ class MembershipCampaignStep(models.Model):
             # attendance day in the campaign's time zone (date_closed is UTC)
             local_day = SQL(
                 "((date_closed AT TIME ZONE 'UTC') AT TIME ZONE %s)::date",
-                self.campaign_id.user_id.tz or self.env.user.tz or "UTC",
+                self.campaign_id._get_tz(),
             )
             source = SQL(
                 """

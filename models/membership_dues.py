@@ -4,6 +4,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_date
 
+from ..tools.invoice import cancel_unpaid_invoice, credited_amount, invoice_status
+
 DUES_STATES = [
     ("draft", "Draft"),
     ("invoiced", "Invoiced"),
@@ -180,24 +182,14 @@ class MembershipDues(models.Model):
             return "cancelled"
         if not move:
             return "free" if self.currency_id.is_zero(self.amount_total) else "draft"
-        reversed_amount = sum(
-            move.reversal_move_ids.filtered(lambda m: m.state == "posted").mapped(
-                "amount_total"
-            )
-        )
-        if (
-            move.state == "cancel"
-            or move.payment_state == "reversed"
-            or (reversed_amount and reversed_amount >= move.amount_total)
-        ):
+        status = invoice_status(move)
+        credited = credited_amount(move)
+        if status == "cancelled" or (credited and credited >= move.amount_total):
+            # a paid period credited in full is no longer covered either
             return "cancelled"
-        if move.state == "draft":
-            return "draft"
-        if move.payment_state in ("paid", "in_payment"):
-            return "paid"
-        if move.payment_state == "partial":
-            return "partial"
-        return "invoiced"
+        return {"draft": "draft", "paid": "paid", "partial": "partial"}.get(
+            status, "invoiced"
+        )
 
     # ------------------------------------------------------------
     # STATE GROUPS
@@ -240,9 +232,11 @@ class MembershipDues(models.Model):
                 continue
             if not move:
                 dues.cancelled = True
-            elif move.state == "draft":
-                move.button_cancel()
-            elif move.payment_state in ("paid", "in_payment", "partial"):
+            elif move.state != "draft" and move.payment_state in (
+                "paid",
+                "in_payment",
+                "partial",
+            ):
                 raise UserError(
                     self.env._(
                         "The invoice %(invoice)s of %(dues)s has payments: refund it "
@@ -252,11 +246,8 @@ class MembershipDues(models.Model):
                     )
                 )
             else:
-                move._reverse_moves(
-                    default_values_list=[
-                        {"ref": self.env._("Cancellation of %(dues)s", dues=dues.name)}
-                    ],
-                    cancel=True,
+                cancel_unpaid_invoice(
+                    move, self.env._("Cancellation of %(dues)s", dues=dues.name)
                 )
         return True
 

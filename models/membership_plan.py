@@ -8,6 +8,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.proration import days_share
+
 
 class MembershipPlan(models.Model):
     """A kind of membership: what it costs and how its periods run."""
@@ -332,8 +334,8 @@ class MembershipPlan(models.Model):
         self.ensure_one()
         if self.prorate_rounding == "days":
             end = self._period_end(period_start)
-            total = (end - period_start).days + 1
-            left = max((end - from_date).days + 1, 0)
-            return self.currency_id.round(amount * left / total)
+            return self.currency_id.round(
+                amount * days_share(period_start, end, from_date)
+            )
         months = self._prorated_months(period_start, from_date)
         return self.currency_id.round(amount * months / self.period_months)

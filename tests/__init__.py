@@ -27,3 +27,4 @@ from . import test_campaigns
 from . import test_points
 from . import test_login_security
 from . import test_settings
+from . import test_tools

@@ -1,1 +1,4 @@
 from . import bank_transfer
+from . import text
+from . import proration
+from . import invoice

@@ -5,6 +5,8 @@ from datetime import timedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.proration import days_share
+
 
 class MembershipPlanChange(models.TransientModel):
     """Move a member to another plan mid-period (upgrade or downgrade).
@@ -64,9 +66,9 @@ class MembershipPlanChange(models.TransientModel):
         plan = dues.plan_id
         if plan.period_type == "lifetime" or not dues.date_end:
             return 0.0
-        total = (dues.date_end - dues.date_start).days + 1
-        left = (dues.date_end - self.change_date).days + 1
-        return dues.currency_id.round(dues.amount * left / total)
+        return dues.currency_id.round(
+            dues.amount * days_share(dues.date_start, dues.date_end, self.change_date)
+        )
 
     def _prepare_new_dues(self):
         plan, start = self.new_plan_id, self.change_date

@@ -5,6 +5,9 @@ from odoo.http import request
 
 
 class ResUsers(models.Model):
+    """The login audit: every member's sign-in is logged, flagged when it comes
+    from an address the member never used."""
+
     _inherit = "res.users"
 
     def _update_last_login(self):
