@@ -9,7 +9,13 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Command
 from odoo.tools import SQL
 
-from ..tools.invoice import cancel_unpaid_invoice, credited_amount, invoice_status
+from ..tools.invoice import (
+    cancel_unpaid_invoice,
+    create_invoices,
+    credited_amount,
+    invoice_status,
+    post_invoices,
+)
 
 # written only by the system (sudo): never through a form or RPC
 FEE_FIELDS = {"membership_price", "membership_price_reason", "membership_fee_move_id"}
@@ -323,16 +329,17 @@ class EventRegistration(models.Model):
 
     def _membership_create_fee_invoices(self):
         """One posted invoice per registration, created in batch per company."""
-        Move = self.env["account.move"].sudo()
         for company, registrations in self.grouped(
             lambda r: r.event_id.company_id or self.env.company
         ).items():
-            moves = Move.with_company(company).create(
-                [r._membership_prepare_fee_invoice_vals() for r in registrations]
+            moves = create_invoices(
+                self.env,
+                company,
+                [r._membership_prepare_fee_invoice_vals() for r in registrations],
             )
             for registration, move in zip(registrations, moves, strict=True):
                 registration.sudo().membership_fee_move_id = move
-            moves.action_post()
+            post_invoices(moves)
         return True
 
     def _membership_prepare_fee_invoice_vals(self):

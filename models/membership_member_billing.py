@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from ..tools.invoice import create_invoices, post_invoices
 from .membership_member import OPEN_END
 
 
@@ -131,29 +132,20 @@ class MembershipMember(models.Model):
                 to_invoice[member.company_id].append((vals, member))
         moves = self.env["account.move"]
         for company, items in to_invoice.items():
-            Move = self.env["account.move"].with_company(company).sudo()
-            # the journal account would pick for each invoice, looked up once
-            journal = Move.new({"move_type": "out_invoice"})._search_default_journal()
-            company_moves = Move.create(
+            company_moves = create_invoices(
+                self.env,
+                company,
                 [
-                    {
-                        "journal_id": journal.id,
-                        **Dues._prepare_invoice_vals(member, vals, invoice_values),
-                    }
+                    Dues._prepare_invoice_vals(member, vals, invoice_values)
                     for vals, member in items
-                ]
+                ],
             )
             for (vals, __), move in zip(items, company_moves, strict=True):
                 vals["move_id"] = move.id
             moves |= company_moves
         dues = Dues.create(vals_list)
-        if post and moves:
-            # posting raises the customer rank of each first-time customer with
-            # a partner write that reads the partner's users: read them for the
-            # whole batch at once instead of once per member
-            partners = moves.partner_id | moves.commercial_partner_id
-            partners.filtered(lambda p: not p.customer_rank).fetch(["user_ids"])
-            moves.action_post()
+        if post:
+            post_invoices(moves)
         return dues.sudo(False)
 
     def _prepare_period_dues(self, day, renew=False):
