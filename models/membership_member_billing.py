@@ -195,7 +195,7 @@ class MembershipMember(models.Model):
             start, end = plan._get_period(start_day)
         else:
             start, end = plan._get_period(
-                start_day, self._get_rolling_anchor(start_day)
+                start_day, self._get_rolling_anchor(start_day, live)
             )
         if any(
             d.date_start <= (end or OPEN_END) and start <= (d.date_end or OPEN_END)
@@ -204,11 +204,11 @@ class MembershipMember(models.Model):
             return False, False, self.env._("period already billed")
         return start, end, False
 
-    def _get_rolling_anchor(self, day):
+    def _get_rolling_anchor(self, day, live):
         """First day of the rolling chain ``day`` belongs to: the day after the
         previous period when ``day`` is within its grace days, the join date for
-        a first period, else ``day`` itself (a new start after a lapse)."""
-        live = self.dues_ids.filtered(lambda d: d.state != "cancelled")
+        a first period, else ``day`` itself (a new start after a lapse).
+        ``live`` are the member's dues that are not cancelled."""
         previous_end = max(
             (d.date_end for d in live if d.date_end and d.date_end < day),
             default=None,

@@ -33,9 +33,7 @@ class MembershipMember(models.Model):
         today = fields.Date.context_today(self)
         if not self._can_renew_online(today):
             return self.env["membership.dues"]
-        return self._create_period_dues(
-            today, invoice_values={"invoice_date": today}, renew=True
-        )
+        return self._create_period_dues(today, renew=True)
 
     def _get_online_change_plans(self):
         """Plans an active member may switch to by themselves."""
