@@ -216,11 +216,32 @@ class MembershipPortal(CustomerPortal):
         )
 
     def _validate_profile(self, member, post):
-        """Whitelisted, normalised values of the profile form, and errors."""
+        """Whitelisted, normalised values of the profile form, and errors.
+
+        An address, once given, must be whole: the portal's own rule of
+        mandatory address fields for the country (localisations extend it),
+        limited to the fields this form has.
+        """
         fnames = [fname for fname in PROFILE_FIELDS if fname in post]
-        return clean_contact_values(
+        values, errors = clean_contact_values(
             post, fnames, member.country_id or member.company_id.country_id
         )
+        country = (
+            request.env["res.country"]
+            .sudo()
+            .browse(values.get("country_id") or member.country_id.id)
+        )
+        mandatory = self._get_mandatory_address_fields(country)
+        given = {fname: member[fname] for fname in mandatory if fname in member}
+        given.update(values)
+        # a country alone (the form always has one) is not an address yet
+        if any(given.get(fname) for fname in mandatory - {"country_id"}):
+            for fname in sorted(mandatory & set(fnames)):
+                if not given.get(fname) and fname not in errors:
+                    errors[fname] = request.env._(
+                        "Complete your address: this field is required."
+                    )
+        return values, errors
 
     # ------------------------------------------------------------
     # Dues and receipts

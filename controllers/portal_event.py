@@ -176,9 +176,7 @@ class MembershipEventPortal(MembershipPortal):
     def _check_can_register(self, event, ticket, partner):
         """Why ``partner`` cannot take ``ticket`` now, or ``False``."""
         env = request.env
-        if (ticket.seats_limited and ticket.seats_available <= 0) or (
-            event.seats_limited and event.seats_available <= 0
-        ):
+        if not event._membership_has_seat(ticket):
             return env._("Sorry, there is no seat left.")
         if not event.event_registrations_open or not ticket.sale_available:
             return env._("Registration for this event is closed.")

@@ -97,6 +97,15 @@ class EventEvent(models.Model):
         now = now or fields.Datetime.now()
         return now <= self.date_begin - timedelta(days=self.membership_cancel_days)
 
+    def _membership_has_seat(self, ticket, slot=None):
+        """Whether one more seat can be taken on ``ticket`` (and ``slot``):
+        the event's own availability rule, event, slot and ticket limits."""
+        self.ensure_one()
+        available = self._get_seats_availability(
+            [(slot or self.env["event.slot"], ticket)]
+        )[0]
+        return available is None or available > 0
+
     @api.model
     def _membership_portal_domain(self):
         return [

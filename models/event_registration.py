@@ -443,7 +443,9 @@ class EventRegistration(models.Model):
         run the event's mail schedulers, which commit outside of tests.)"""
         self.sudo().write({"sale_status": "sold"})
         for registration in self.filtered(lambda r: r.state == "draft"):
-            if registration._membership_has_seat():
+            if registration.event_id._membership_has_seat(
+                registration.event_ticket_id, registration.event_slot_id
+            ):
                 registration.action_confirm()
                 continue
             registration.activity_schedule(
@@ -457,13 +459,6 @@ class EventRegistration(models.Model):
                 ),
                 user_id=registration.event_id.user_id.id or self.env.uid,
             )
-
-    def _membership_has_seat(self):
-        self.ensure_one()
-        event, ticket = self.event_id, self.event_ticket_id
-        if event.seats_limited and event.seats_available <= 0:
-            return False
-        return not (ticket.seats_limited and ticket.seats_available <= 0)
 
     # ------------------------------------------------------------
     # Actions

@@ -315,16 +315,18 @@ class MembershipPlan(models.Model):
             )
         return sum(1 for start in slots if start >= coverage_start)
 
-    def _get_fee_amount(self, period_start, coverage_start):
-        """Fee for a period that the member is covered by from ``coverage_start``."""
+    def _get_fee_amount(self, period_start, coverage_start, prorate=None):
+        """Fee for a period that the member is covered by from ``coverage_start``.
+
+        Only fixed periods are prorated, when the plan says so; ``prorate=True``
+        prorates them anyway (a plan change in the middle of a period).
+        """
         self.ensure_one()
         if self.plan_type == "free":
             return 0.0
-        if (
-            self.period_type == "fixed"
-            and self.prorate
-            and coverage_start > period_start
-        ):
+        if prorate is None:
+            prorate = self.prorate
+        if self.period_type == "fixed" and prorate and coverage_start > period_start:
             return self._get_partial_amount(self.fee, period_start, coverage_start)
         return self.fee
 

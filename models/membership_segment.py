@@ -79,12 +79,6 @@ class MembershipSegment(models.Model):
             self.domain, self.env._("the segment “%s”", self.name)
         )
 
-    def _get_members(self, extra_domain=None):
-        self.ensure_one()
-        return self.env["membership.member"].search(
-            Domain.AND([self._get_domain(), extra_domain or []])
-        )
-
     def action_view_members(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -147,6 +147,34 @@ class TestMembershipPortal(MembershipCommon, HttpCase):
         self.assertEqual(self.member_a.name, "Portal Member A")
         self.assertFalse(self.member_a.phone)
 
+    def test_profile_address_must_be_whole_once_given(self):
+        """The portal's mandatory address fields: a city without a street is
+        refused (nothing saved), the whole address is saved."""
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        japan = str(self.env.ref("base.jp").id)
+        form = {"name": "Portal Member A", "country_id": japan, "city": "Kyoto"}
+        page = self.url_open(
+            "/my/membership/profile",
+            data={**form, "csrf_token": self.csrf_token(), "street": "", "zip": ""},
+        )
+        self.assertIn("Complete your address", page.text)
+        self.member_a.invalidate_recordset()
+        self.assertFalse(self.member_a.city)
+        response = self.url_open(
+            "/my/membership/profile",
+            data={
+                **form,
+                "csrf_token": self.csrf_token(),
+                "street": "1-2-3 Gion",
+                "zip": "605-0001",
+            },
+        )
+        self.assertTrue(response.url.endswith("/my/membership?updated=1"))
+        self.member_a.invalidate_recordset()
+        self.assertEqual(
+            (self.member_a.street, self.member_a.city), ("1-2-3 Gion", "Kyoto")
+        )
+
     def test_names_are_escaped_on_the_portal(self):
         self.member_a.name = "<script>alert(1)</script>"
         self.authenticate("mm_portal_a", "mm_portal_a")

@@ -61,26 +61,20 @@ class MembershipPlanChange(models.TransientModel):
 
     def _get_credit(self, dues):
         """Share of the dues amount for the days after the change."""
-        if not dues.move_id or not self.change_date:
-            return 0.0
-        plan = dues.plan_id
-        if plan.period_type == "lifetime" or not dues.date_end:
+        # lifetime dues have no end: nothing is left unused
+        if not dues.move_id or not self.change_date or not dues.date_end:
             return 0.0
         return dues.currency_id.round(
             dues.amount * days_share(dues.date_start, dues.date_end, self.change_date)
         )
 
     def _prepare_new_dues(self):
+        """The new plan's dues from the change date: the plan's own period
+        rule (a rolling or lifetime period starts that day, a fixed one is the
+        period containing it), always prorated on fixed plans."""
         plan, start = self.new_plan_id, self.change_date
-        if plan.period_type == "lifetime":
-            end, amount = False, plan.fee
-        elif plan.period_type == "rolling":
-            end, amount = plan._period_end(start), plan.fee
-        else:
-            period_start, end = plan._get_period(start)
-            amount = plan._get_partial_amount(plan.fee, period_start, start)
-        if plan.plan_type == "free":
-            amount = 0.0
+        period_start, end = plan._get_period(start, anchor=start)
+        amount = plan._get_fee_amount(period_start, start, prorate=True)
         return {
             "member_id": self.member_id.id,
             "plan_id": plan.id,
