@@ -13,6 +13,7 @@
     "depends": [
         "account",
         "account_payment",
+        "auth_totp_mail",
         "auth_totp_portal",
         "event",
         "event_product",

@@ -34,15 +34,32 @@ class MembershipMember(models.Model):
     def _get_card_token(self):
         """Signed card token for the QR code: ``<card id>.<expiry>.<signature>``.
 
-        It carries no member id; it expires at the end of grace (lifetime cards
-        after five years) and dies when the card is revoked.
+        It carries no member id; it expires at the end of grace (cards of
+        memberships without an end after the days set in Settings, five years
+        by default) and dies when the card is revoked.
         """
         self.ensure_one()
         member = self.sudo()
         today = fields.Date.context_today(self)
-        expiry = member.grace_end or member.date_end or today + timedelta(days=5 * 365)
+        expiry = (
+            member.grace_end
+            or member.date_end
+            or today + timedelta(days=self._get_card_validity_days())
+        )
         payload = f"{member.card_uuid}.{expiry:%Y%m%d}"
         return f"{payload}.{self._sign_card_payload(payload)}"
+
+    @api.model
+    def _get_card_validity_days(self):
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("membership_management.card_validity_days", "1825")
+        )
+        try:
+            return max(int(value), 1)
+        except ValueError:
+            return 1825
 
     @api.model
     def _sign_card_payload(self, payload):

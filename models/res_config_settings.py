@@ -20,8 +20,13 @@ MEMBERSHIP_PARAMETERS = {
         "membership_management.event_fee_reminder_days",
         3,
     ),
+    "membership_card_validity_days": (
+        "membership_management.card_validity_days",
+        1825,
+    ),
 }
 POSITIVE = (
+    "membership_card_validity_days",
     "membership_dues_run_batch_size",
     "membership_join_limit_per_hour",
     "membership_campaign_batch_size",
@@ -54,6 +59,12 @@ class ResConfigSettings(models.TransientModel):
         string="Event Fee Reminder Days",
         help="Days after the due date of an unpaid participation fee that its one "
         "reminder is sent.",
+    )
+    membership_card_validity_days = fields.Integer(
+        string="Card Validity Without End",
+        help="Days a membership card shown or printed stays valid when the "
+        "membership has no end (lifetime plans); other cards expire when the "
+        "grace period ends.",
     )
     membership_invoice_registration_number = fields.Char(
         related="company_id.membership_invoice_registration_number",

@@ -510,3 +510,20 @@ class TestMembershipCard(MembershipCommon):
         self.assertEqual(
             Member._get_member_from_card_token(member._get_card_token()), member
         )
+
+    def test_card_without_end_lasts_the_days_set_in_settings(self):
+        """A member with no coverage end (no dues yet, or lifetime) gets a card
+        valid for the *Membership Cards* days of Settings."""
+        member = self.create_member(plan=self.plan_lifetime)
+        settings = self.env["res.config.settings"].create(
+            {"membership_card_validity_days": 30}
+        )
+        settings.execute()
+        token = member._get_card_token()
+        expiry = fields.Date.today() + timedelta(days=30)
+        self.assertEqual(token.split(".")[1], f"{expiry:%Y%m%d}")
+        Member = self.env["membership.member"]
+        with freeze_time(expiry):
+            self.assertEqual(Member._get_member_from_card_token(token), member)
+        with freeze_time(expiry + timedelta(days=1)):
+            self.assertFalse(Member._get_member_from_card_token(token))

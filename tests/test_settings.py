@@ -42,3 +42,16 @@ class TestMembershipSettings(TransactionCase):
             self.env["res.config.settings"].create(
                 {"membership_dues_run_batch_size": 0}
             )
+
+    def test_staff_two_factor_policy_is_set_from_the_membership_section(self):
+        """The section shows Odoo's own 2FA policy (auth_totp_mail): enforcing
+        it stores the policy the sign-in reads."""
+        settings = self.env["res.config.settings"].create(
+            {"auth_totp_enforce": True, "auth_totp_policy": "employee_required"}
+        )
+        settings.execute()
+        params = self.env["ir.config_parameter"].sudo()
+        self.assertEqual(params.get_param("auth_totp.policy"), "employee_required")
+        view = self.env.ref("membership_management.res_config_settings_view_form")
+        self.assertIn('name="auth_totp_policy"', view.arch_db)
+        self.assertIn('name="membership_card_validity_days"', view.arch_db)
