@@ -49,6 +49,26 @@ class MembershipAuditLog(models.Model):
         raise UserError(self.env._("The membership audit log cannot be deleted."))
 
     @api.model
+    def _get_changed_labels(self, records, vals, fnames):
+        """Labels of the fields ``fnames`` that ``vals`` really changes on any of
+        ``records`` (read before the write): saving a form unchanged is no
+        change, and the log says *Phone*, not ``phone``. Empty and unset count
+        as the same value."""
+        labels = []
+        for fname in sorted(fnames.intersection(vals)):
+            field = records._fields.get(fname)
+            if not field:
+                continue
+            new = field.convert_to_cache(vals[fname], records[:1], validate=False)
+            if any(
+                (field.convert_to_cache(record[fname], record, validate=False) or False)
+                != (new or False)
+                for record in records
+            ):
+                labels.append(field._description_string(self.env))
+        return labels
+
+    @api.model
     def _log(self, event, members=None, description=""):
         """Append one row per member (or one row without member)."""
         ip_address = request.httprequest.remote_addr if request else False

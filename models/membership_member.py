@@ -209,7 +209,9 @@ class MembershipMember(models.Model):
         return members
 
     def write(self, vals):
-        changed = PERSONAL_FIELDS.intersection(vals)
+        changed = self.env["membership.audit.log"]._get_changed_labels(
+            self, vals, PERSONAL_FIELDS
+        )
         relink = "partner_id" in vals or "company_id" in vals
         former_partners = self.partner_id if relink else None
         # the write of these members' own contacts would log the change again
@@ -223,7 +225,7 @@ class MembershipMember(models.Model):
             self._link_event_registrations(former_partners)
         if changed:
             self.env["membership.audit.log"]._log(
-                "personal_data_change", self, ", ".join(sorted(changed))
+                "personal_data_change", self, ", ".join(changed)
             )
         return res
 

@@ -28,8 +28,10 @@ class ResPartner(models.Model):
     def write(self, vals):
         """Audit personal-data changes made on a member's contact (the contact
         form, the portal's own address page), not only on the member form."""
+        AuditLog = self.env["membership.audit.log"]
+        changed = AuditLog._get_changed_labels(self, vals, PERSONAL_FIELDS)
         res = super().write(vals)
-        if changed := PERSONAL_FIELDS.intersection(vals):
+        if changed:
             # a member's own write logs the change itself
             audited = self.env.context.get("membership_audited_partner_ids") or ()
             members = (
@@ -41,9 +43,7 @@ class ResPartner(models.Model):
                 )
             )
             if members:
-                self.env["membership.audit.log"]._log(
-                    "personal_data_change", members, ", ".join(sorted(changed))
-                )
+                AuditLog._log("personal_data_change", members, ", ".join(changed))
         return res
 
     def action_view_memberships(self):

@@ -41,8 +41,25 @@ class TestAuditLog(MembershipCommon, HttpCase):
     def test_personal_data_changes_are_logged_without_values(self):
         self.member.write({"phone": "+81312345678", "points": 5})
         change = self.entries("personal_data_change")
-        self.assertEqual(change.description, "phone")
+        self.assertEqual(change.description, "Phone")
         self.assertNotIn("312345678", change.description)
+
+    def test_only_fields_whose_value_changed_are_logged_by_label(self):
+        """A profile saved with all its fields logs the one that changed, by
+        its label; saving it unchanged logs nothing."""
+        member = self.member
+        form = {
+            "name": member.name,
+            "email": member.email,
+            "street": member.street or "",
+            "zip": "",
+            "city": "Kyoto",
+            "country_id": member.country_id.id,
+        }
+        member.write(form)
+        self.assertEqual(self.entries("personal_data_change").description, "City")
+        member.write(form)
+        self.assertEqual(len(self.entries("personal_data_change")), 1)
 
     def test_changes_made_on_the_contact_are_logged_too(self):
         """The contact form and the portal's own address page write the
@@ -52,7 +69,7 @@ class TestAuditLog(MembershipCommon, HttpCase):
         partner.with_user(self.portal_a).sudo().write({"city": "Kyoto"})
         change = self.entries("personal_data_change")
         self.assertEqual(len(change), 1)
-        self.assertEqual(change.description, "city")
+        self.assertEqual(change.description, "City")
         self.assertEqual(change.user_id, self.portal_a)
         partner.write({"comment": "<p>Prefers e-mail</p>"})
         self.assertEqual(len(self.entries("personal_data_change")), 1)
