@@ -50,6 +50,12 @@ class MembershipDues(models.Model):
     amount = fields.Monetary(string="Dues", help="Fee for this period.")
     entry_fee_amount = fields.Monetary(string="Entry Fee")
     amount_total = fields.Monetary(compute="_compute_amount_total", store=True)
+    amount_billed = fields.Monetary(
+        string="Billed Amount",
+        compute="_compute_amount_billed",
+        store=True,
+        help="Dues and entry fee, nothing once cancelled: what totals add up.",
+    )
     move_id = fields.Many2one(
         "account.move",
         string="Invoice",
@@ -154,6 +160,11 @@ class MembershipDues(models.Model):
     def _compute_amount_total(self):
         for dues in self:
             dues.amount_total = dues.amount + dues.entry_fee_amount
+
+    @api.depends("amount_total", "state")
+    def _compute_amount_billed(self):
+        for dues in self:
+            dues.amount_billed = 0.0 if dues.state == "cancelled" else dues.amount_total
 
     @api.depends("move_id.amount_residual", "move_id.state")
     def _compute_amount_paid(self):

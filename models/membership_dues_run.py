@@ -99,6 +99,12 @@ class MembershipDuesRun(models.Model):
     )
     dues_ids = fields.One2many("membership.dues", "run_id")
     invoice_count = fields.Integer(compute="_compute_invoice_count")
+    scope_member_count = fields.Integer(
+        string="Members in Scope",
+        compute="_compute_scope_member_count",
+        help="Members of the selected plans that the member filter keeps: who "
+        "the run looks at (the count beside the filter counts all members).",
+    )
     failure_message = fields.Text(readonly=True, copy=False)
     date_started = fields.Datetime(readonly=True, copy=False)
     date_done = fields.Datetime(readonly=True, copy=False)
@@ -117,6 +123,15 @@ class MembershipDuesRun(models.Model):
         for run in self:
             done = run.billed_count + run.skipped_count + run.error_count
             run.progress = 100.0 * done / run.total_count if run.total_count else 0.0
+
+    @api.depends("plan_ids", "member_domain", "company_id")
+    def _compute_scope_member_count(self):
+        Member = self.env["membership.member"]
+        for run in self:
+            try:
+                run.scope_member_count = Member.search_count(run._get_scope_domain())
+            except ValidationError:
+                run.scope_member_count = 0
 
     def _compute_invoice_count(self):
         counts = dict(
@@ -163,6 +178,20 @@ class MembershipDuesRun(models.Model):
             {"state": "draft"}
         )
         return True
+
+    def action_view_scope_members(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "membership_management.membership_member_action"
+        )
+        action.update(
+            {
+                "name": self.env._("Members in Scope"),
+                "domain": list(self._get_scope_domain()),
+                "context": {"create": False},
+            }
+        )
+        return action
 
     def action_view_invoices(self):
         self.ensure_one()

@@ -32,6 +32,21 @@ class TestDuesFigures(MembershipCommon):
         self.assertEqual(member.dues_count, 2)
         self.assertEqual(member.invoice_count, 1)
 
+    def test_cancelled_dues_add_nothing_to_the_billed_total(self):
+        """The Dues tab sums *Billed*: a cancelled period shows its amount but
+        counts zero, so the total is what the member was really billed."""
+        member = self.create_member(join_date=date(2025, 4, 1))
+        cancelled = self.bill(member, date(2025, 4, 1))
+        cancelled.action_cancel()
+        kept = self.bill(member, date(2025, 4, 1))
+        self.assertEqual(cancelled.state, "cancelled")
+        self.assertTrue(cancelled.amount_total)
+        self.assertEqual(cancelled.amount_billed, 0.0)
+        self.assertEqual(kept.amount_billed, kept.amount_total)
+        self.assertEqual(
+            sum(member.dues_ids.mapped("amount_billed")), kept.amount_total
+        )
+
     def test_amount_due_is_this_memberships_own(self):
         other = self.setup_other_company(name="Second Society")["company"]
         here = self.create_member(join_date=date(2026, 4, 1))

@@ -176,6 +176,18 @@ class TestDuesRun(MembershipCommon):
         self.assertEqual(run.billed_count, 2)
         self.assertEqual(len(self.live_dues(self.members)), 2)
 
+    def test_members_in_scope_count_the_plans_and_the_filter(self):
+        """The form says how many members the run looks at: the chosen plans'
+        members that the filter keeps, not everyone the filter matches."""
+        run = self.new_run(member_domain="[('email', 'ilike', 'renew')]")
+        self.assertEqual(run.scope_member_count, 7)
+        Member = self.env["membership.member"]
+        self.assertEqual(
+            Member.search(run.action_view_scope_members()["domain"]), self.members
+        )
+        other_plan = self.new_run(member_domain="[('name', '=', 'Other plan')]")
+        self.assertEqual(other_plan.scope_member_count, 0)
+
     def test_member_filter_is_a_literal_not_code(self):
         with self.assertRaisesRegex(ValidationError, "dues run .* are not valid"):
             self.new_run(member_domain="__import__('os').system('true')")
