@@ -19,6 +19,7 @@ from . import membership_member_portal
 from . import membership_member_application
 from . import membership_member_welcome
 from . import membership_dues_run
+from . import membership_dues_run_renewal
 from . import membership_dues_run_line
 from . import membership_dunning_step
 from . import membership_payment_import

@@ -1,6 +1,7 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 import logging
+import time
 
 from psycopg2 import Error as PsycopgError
 
@@ -11,6 +12,7 @@ from odoo.fields import Domain
 _logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 200
+RUN_NOW_SECONDS = 20
 
 
 class MembershipDuesRun(models.Model):
@@ -167,6 +169,20 @@ class MembershipDuesRun(models.Model):
         self.env.ref("membership_management.ir_cron_dues_run")._trigger()
         return True
 
+    def action_run_now(self):
+        """Bill the run's next batches in this request, for a few seconds at
+        most; the background job carries on with what is left."""
+        self.ensure_one()
+        self.check_access("write")
+        deadline = time.monotonic() + RUN_NOW_SECONDS
+        while self.state == "running" and time.monotonic() < deadline:
+            if not self.try_lock_for_update(allow_referencing=True):
+                raise UserError(
+                    self.env._("The background job is billing this run right now.")
+                )
+            self._process_next_batch()
+        return True
+
     def action_cancel(self):
         self.filtered(lambda r: r.state in ("draft", "running", "failed")).write(
             {"state": "cancelled"}
@@ -208,11 +224,19 @@ class MembershipDuesRun(models.Model):
 
     @api.model
     def _cron_process_runs(self):
-        """Work the running runs batch by batch, committing after each one."""
+        """Work the running runs batch by batch, committing after each one.
+
+        Each batch first claims its run with a row lock that waits for nobody:
+        a run another worker is billing (the renewal job and this one, or two
+        servers) is left to it, so no batch is billed twice.
+        """
         cron = self.env["ir.cron"]
         for run in self.search([("state", "=", "running")], order="id"):
             while run.state == "running":
-                run.invalidate_recordset(["state"])  # cancelled meanwhile?
+                if not run.try_lock_for_update(allow_referencing=True):
+                    break
+                # what the other worker committed: cancelled, or further on?
+                run.invalidate_recordset()
                 if run.state != "running":
                     break
                 processed = run._process_next_batch()
@@ -264,10 +288,11 @@ class MembershipDuesRun(models.Model):
         members = members.with_context(
             tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
         )
+        day, renew = self._get_billing_day()
         try:
             with self.env.cr.savepoint():
                 dues, skipped = members._bill_period(
-                    self.period_date, invoice_values, post=self.post_invoices
+                    day, invoice_values, post=self.post_invoices, renew=renew
                 )
                 # recompute here, in the quiet context: leaving the savepoint
                 # would flush in a context without it
@@ -310,11 +335,12 @@ class MembershipDuesRun(models.Model):
     def _bill_one_by_one(self, members, invoice_values):
         all_dues = self.env["membership.dues"]
         skipped, errors = [], []
+        day, renew = self._get_billing_day()
         for member in members:
             try:
                 with self.env.cr.savepoint():
                     dues, member_skipped = member._bill_period(
-                        self.period_date, invoice_values, post=self.post_invoices
+                        day, invoice_values, post=self.post_invoices, renew=renew
                     )
                     member.env.flush_all()
             except (UserError, ValidationError, PsycopgError) as error:
@@ -345,6 +371,13 @@ class MembershipDuesRun(models.Model):
             & self._get_member_domain()
         )
 
+    def _get_billing_day(self):
+        """``(day, renew)`` handed to the billing rule: the period containing
+        ``period_date`` (renewal runs bill the period after, see
+        ``membership_dues_run_renewal``)."""
+        self.ensure_one()
+        return self.period_date, False
+
     def _get_remaining_count(self):
         self.ensure_one()
         return self.env["membership.member"].search_count(
@@ -361,12 +394,11 @@ class MembershipDuesRun(models.Model):
         return values
 
     def _send_invoices(self, moves):
-        """Queue the invoice e-mail of each move (sent by the mail queue)."""
-        template = self.env.ref(
-            "account.email_template_edi_invoice", raise_if_not_found=False
-        )
-        if not template:
-            return
-        for move in moves.filtered(lambda m: m.partner_id.email):
-            template.send_mail(move.id, force_send=False)
-            move.is_move_sent = True
+        """E-mail each invoice as *Send* does: Odoo's sending generates the
+        official PDF, attaches it and puts the portal link (view and pay) in
+        the mail; a document that fails is noted on its invoice, not raised."""
+        moves = moves.filtered(lambda m: m.partner_id.email)
+        if moves:
+            self.env["account.move.send"]._generate_and_send_invoices(
+                moves, allow_raising=False, sending_methods={"email"}
+            )

@@ -20,6 +20,13 @@ class MembershipMember(models.Model):
     dues_count = fields.Integer(compute="_compute_dues_figures")
     invoice_count = fields.Integer(compute="_compute_dues_figures")
     amount_due = fields.Monetary(compute="_compute_dues_figures")
+    dues_run_line_ids = fields.One2many(
+        "membership.dues.run.line",
+        "member_id",
+        string="Dues Run Results",
+        help="What each dues run did with this member (renewal runs skip the "
+        "members they handled).",
+    )
     has_unpaid_dues = fields.Boolean(
         compute="_compute_has_unpaid_dues",
         store=True,

@@ -7,8 +7,10 @@ from odoo.fields import Domain
 
 
 class MembershipMember(models.Model):
-    """Renewal notices: members of auto-renewing plans are told once per coverage end
-    that it comes near."""
+    """Renewal notices: members of plans that do not renew by themselves are told
+    once per coverage end that it comes near, and renew on their portal (plans
+    that auto-renew bill and e-mail the next period instead, see
+    ``membership_dues_run_renewal``)."""
 
     _inherit = "membership.member"  # pylint: disable=consider-merging-classes-inherited
 
@@ -19,7 +21,7 @@ class MembershipMember(models.Model):
 
     @api.model
     def _send_renewal_notices(self, batch_size=200):
-        """Tell active members of auto-renewing plans that their coverage ends
+        """Tell active members of plans without auto-renew that their coverage ends
         soon, once per coverage end (``membership_management.renewal_notice_days``
         days before it; 0 turns the notices off)."""
         days = int(
@@ -37,7 +39,7 @@ class MembershipMember(models.Model):
         domain = Domain.AND(
             [
                 Domain("state", "=", "active"),
-                Domain("plan_id.auto_renew", "=", True),
+                Domain("plan_id.auto_renew", "=", False),
                 Domain("date_end", ">=", today),
                 Domain("date_end", "<=", today + timedelta(days=days)),
                 # a notice dated before today was for an earlier coverage end

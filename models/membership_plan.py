@@ -109,7 +109,15 @@ class MembershipPlan(models.Model):
         "before lapsing.",
     )
     auto_renew = fields.Boolean(
-        default=True, help="Renewal runs bill the next period of these members."
+        default=True,
+        help="The next period of active members is billed by itself, the renewal "
+        "lead days before their coverage ends, and the invoice e-mailed. Without "
+        "it members get a renewal notice and renew on their portal.",
+    )
+    renewal_lead_days = fields.Integer(
+        default=30,
+        tracking=True,
+        help="Days before the end of coverage on which the next period is billed.",
     )
     portal_change_allowed = fields.Boolean(
         string="Members Can Switch To It",
@@ -133,6 +141,9 @@ class MembershipPlan(models.Model):
     )
     _grace_days_positive = models.Constraint(
         "CHECK(grace_days >= 0)", "Grace days cannot be negative."
+    )
+    _renewal_lead_days_positive = models.Constraint(
+        "CHECK(renewal_lead_days >= 0)", "Renewal lead days cannot be negative."
     )
 
     @api.constrains("period_type", "fixed_start_month", "fixed_start_day")

@@ -44,8 +44,8 @@ class ResConfigSettings(models.TransientModel):
     )
     membership_renewal_notice_days = fields.Integer(
         string="Renewal Notice Days",
-        help="Days before coverage ends that members of auto-renewing plans are "
-        "told; 0 sends no renewal notices.",
+        help="Days before coverage ends that members of plans without auto-renew "
+        "are told to renew on their portal; 0 sends no renewal notices.",
     )
     membership_join_limit_per_hour = fields.Integer(
         string="Applications per Hour and Address",

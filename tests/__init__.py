@@ -5,6 +5,7 @@ from . import test_billing_rule
 from . import test_dues_figures
 from . import test_calendar_simulation
 from . import test_dues_run
+from . import test_renewal_run
 from . import test_dunning
 from . import test_dues_receipt
 from . import test_payment_import

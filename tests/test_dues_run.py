@@ -212,6 +212,8 @@ class TestDuesRun(MembershipCommon):
         )
         self.assertEqual(len(mails), 7)
         self.assertTrue(all(moves.mapped("is_move_sent")))
+        # the official document, not a proforma, is what the member gets
+        self.assertTrue(all(moves.mapped("invoice_pdf_report_id")))
 
     def test_only_managers_run_dues(self):
         with self.assertRaises(AccessError):

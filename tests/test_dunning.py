@@ -145,6 +145,7 @@ class TestDunning(MembershipCommon):
 
     def test_renewal_notice_is_sent_once_before_coverage_ends(self):
         member = self.members[2]
+        member.plan_id.auto_renew = False  # auto-renewing plans bill instead
         self.pay(self.dues[2].move_id, date(2026, 5, 11))
         self.assertEqual(member.date_end, date(2027, 3, 31))
 
