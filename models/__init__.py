@@ -1,5 +1,6 @@
 from . import membership_receipt_mixin
 from . import res_company
+from . import res_company_direct_debit
 from . import res_config_settings
 from . import membership_plan
 from . import membership_tier
@@ -18,6 +19,10 @@ from . import membership_member_card
 from . import membership_member_portal
 from . import membership_member_application
 from . import membership_member_welcome
+from . import membership_member_direct_debit
+from . import membership_direct_debit_mandate
+from . import membership_direct_debit_batch
+from . import membership_direct_debit_line
 from . import membership_dues_run
 from . import membership_dues_run_renewal
 from . import membership_dues_run_line

@@ -12,6 +12,7 @@ AUDIT_EVENTS = [
     ("export", "Members exported"),
     ("participant_export", "Event participants exported"),
     ("personal_data_change", "Personal data changed"),
+    ("direct_debit_export", "Bank accounts exported for direct debit"),
 ]
 
 

@@ -70,6 +70,33 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.membership_invoice_registration_number",
         readonly=False,
     )
+    membership_debit_consignor_code = fields.Char(
+        related="company_id.membership_debit_consignor_code", readonly=False
+    )
+    membership_debit_consignor_name = fields.Char(
+        related="company_id.membership_debit_consignor_name", readonly=False
+    )
+    membership_debit_bank_code = fields.Char(
+        related="company_id.membership_debit_bank_code", readonly=False
+    )
+    membership_debit_bank_name = fields.Char(
+        related="company_id.membership_debit_bank_name", readonly=False
+    )
+    membership_debit_branch_code = fields.Char(
+        related="company_id.membership_debit_branch_code", readonly=False
+    )
+    membership_debit_branch_name = fields.Char(
+        related="company_id.membership_debit_branch_name", readonly=False
+    )
+    membership_debit_account_type = fields.Selection(
+        related="company_id.membership_debit_account_type", readonly=False
+    )
+    membership_debit_account_number = fields.Char(
+        related="company_id.membership_debit_account_number", readonly=False
+    )
+    membership_debit_line_breaks = fields.Boolean(
+        related="company_id.membership_debit_line_breaks", readonly=False
+    )
 
     @api.model
     def get_values(self):

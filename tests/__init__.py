@@ -6,6 +6,7 @@ from . import test_dues_figures
 from . import test_calendar_simulation
 from . import test_dues_run
 from . import test_renewal_run
+from . import test_direct_debit
 from . import test_dunning
 from . import test_dues_receipt
 from . import test_payment_import
