@@ -110,6 +110,7 @@ class MembershipPortal(CustomerPortal):
             "object": member,  # portal chatter: read and post as the member
             "page_name": "membership",
             "open_dues": open_dues,
+            "direct_debits": member_sudo._get_pending_direct_debits(),
             "can_renew": member_sudo._can_renew_online(today),
             "today": today,
             **extra,
@@ -260,6 +261,7 @@ class MembershipPortal(CustomerPortal):
             {
                 "member": member.sudo(),
                 "dues": dues.sudo(),
+                "direct_debits": member.sudo()._get_pending_direct_debits(),
                 "page_name": "membership_dues",
             },
         )

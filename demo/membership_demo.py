@@ -64,7 +64,63 @@ class MembershipMember(models.Model):
         people = iter(DEMO_PEOPLE)
         self._demo_populate_paying(people)
         self._demo_populate_special(people)
+        self._demo_populate_direct_debit()
         return True
+
+    def _demo_populate_direct_debit(self):
+        """Two members pay by 口座振替 (a collection is ready to send to the
+        bank), a third one's form is not back from the bank yet."""
+        company = self.env.company
+        if not company.membership_debit_consignor_code:
+            company.write(
+                {
+                    "membership_debit_consignor_code": "1234567890",
+                    "membership_debit_consignor_name": "ｼﾔ)ﾆﾎﾝｶｶﾞｸｷﾖｳｶｲ",
+                    "membership_debit_bank_code": "0001",
+                    "membership_debit_bank_name": "ﾐｽﾞﾎ",
+                    "membership_debit_branch_code": "001",
+                    "membership_debit_branch_name": "ﾄｳｷﾖｳ",
+                    "membership_debit_account_number": "1234567",
+                }
+            )
+        unpaid = self.search(
+            [("company_id", "=", company.id), ("state", "=", "waiting")],
+            order="id",
+            limit=3,
+        )
+        Mandate = self.env["membership.direct.debit.mandate"]
+        accounts = [("0005", "123", "7654321"), ("0009", "456", "0012345")]
+        accounts.append(("0001", "001", "2222222"))
+        mandates = Mandate.create(
+            [
+                {
+                    "member_id": member.id,
+                    "bank_code": bank,
+                    "branch_code": branch,
+                    "account_number": number,
+                    # banks take upper-case Latin letters too
+                    "holder_name": "".join(
+                        c for c in member.name if c.isalpha() or c == " "
+                    ),
+                }
+                for member, (bank, branch, number) in zip(
+                    unpaid, accounts, strict=False
+                )
+            ]
+        )
+        mandates[:2].action_activate()
+        journal = self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", company.id)], limit=1
+        )
+        if journal and mandates:
+            today = fields.Date.context_today(self)
+            batch = self.env["membership.direct.debit.batch"].create(
+                {
+                    "debit_date": (today + relativedelta(months=1)).replace(day=27),
+                    "journal_id": journal.id,
+                }
+            )
+            batch.action_collect()
 
     def _demo_new(self, people, plan, join_date, person=None, **extra):
         name, login = person or next(people)

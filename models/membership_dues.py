@@ -1,10 +1,17 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+import logging
+
+import psycopg2
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_date
 
 from ..tools.invoice import cancel_unpaid_invoice, credited_amount, invoice_status
+
+_logger = logging.getLogger(__name__)
+OVERLAP_CONSTRAINT = "membership_dues_live_no_overlap"
 
 DUES_STATES = [
     ("draft", "Draft"),
@@ -101,6 +108,36 @@ class MembershipDues(models.Model):
         "CHECK(date_end IS NULL OR date_end >= date_start)",
         "Dues cannot end before they start.",
     )
+
+    def init(self):
+        """The overlap rule in the database too: two workers billing one member
+        at once (a renewal run and a staff run) cannot both commit a period;
+        the second commit waits for the first, then is refused and its batch
+        rolled back. Checked at commit, as one flush may insert a period before
+        it writes the cancellation of the one it replaces. It needs PostgreSQL's
+        ``btree_gist`` (a trusted extension); without it the ORM check alone
+        guards, and the log says so."""
+        super().init()
+        cr = self.env.cr
+        cr.execute(
+            "SELECT 1 FROM pg_constraint WHERE conname = %s", [OVERLAP_CONSTRAINT]
+        )
+        if cr.fetchone():
+            return
+        try:
+            with cr.savepoint():
+                cr.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
+                cr.execute(
+                    SQL(
+                        "ALTER TABLE membership_dues ADD CONSTRAINT %s EXCLUDE USING "
+                        "gist (member_id WITH =, daterange(date_start, date_end, "
+                        "'[]') WITH &&) WHERE (state != 'cancelled') "
+                        "DEFERRABLE INITIALLY DEFERRED",
+                        SQL.identifier(OVERLAP_CONSTRAINT),
+                    )
+                )
+        except psycopg2.Error as error:
+            _logger.warning("Overlapping dues are refused by the ORM only: %s", error)
 
     @api.constrains("member_id", "date_start", "date_end", "cancelled", "move_id")
     def _check_no_overlap(self):

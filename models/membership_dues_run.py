@@ -242,7 +242,10 @@ class MembershipDuesRun(models.Model):
                 processed = run._process_next_batch()
                 remaining = run._get_remaining_count() if run.state == "running" else 0
                 if cron._commit_progress(processed, remaining=remaining) <= 0:
-                    return
+                    return False
+        # nothing left here (a run another worker holds is its job to finish)
+        cron._commit_progress(remaining=0)
+        return True
 
     def _process_next_batch(self):
         """Bill the next batch of members; returns how many were handled.
@@ -301,6 +304,8 @@ class MembershipDuesRun(models.Model):
         except (UserError, ValidationError, PsycopgError):
             # one member's problem must not block the batch: bill one by one
             dues, skipped, errors = self._bill_one_by_one(members, invoice_values)
+        skipped, more_errors = self._check_skipped(skipped)
+        errors += more_errors
         dues.sudo().run_id = self
         lines = [
             {
@@ -371,6 +376,11 @@ class MembershipDuesRun(models.Model):
             & self._get_member_domain()
         )
 
+    def _check_skipped(self, skipped):
+        """``(skipped, errors)``: the skipped members that are in truth a
+        problem for staff (see renewal runs); a plain run keeps them all."""
+        return skipped, []
+
     def _get_billing_day(self):
         """``(day, renew)`` handed to the billing rule: the period containing
         ``period_date`` (renewal runs bill the period after, see
@@ -394,11 +404,27 @@ class MembershipDuesRun(models.Model):
         return values
 
     def _send_invoices(self, moves):
-        """E-mail each invoice as *Send* does: Odoo's sending generates the
-        official PDF, attaches it and puts the portal link (view and pay) in
-        the mail; a document that fails is noted on its invoice, not raised."""
-        moves = moves.filtered(lambda m: m.partner_id.email)
-        if moves:
-            self.env["account.move.send"]._generate_and_send_invoices(
-                moves, allow_raising=False, sending_methods={"email"}
+        """E-mail the invoices as *Send* does for many: Odoo's own sending job
+        (``account.ir_cron_account_move_send``) generates the official PDF,
+        attaches it and mails it with the portal link to view and pay, by each
+        contact's sending preference, outside the billing batch: a document
+        that fails is noted on its invoice, the billing stands."""
+        moves = moves.filtered(lambda m: m.partner_id.email and not m.sending_data)
+        if not moves:
+            return
+        moves.sudo().sending_data = {
+            "author_user_id": self.env.user.id,
+            "author_partner_id": self.env.user.partner_id.id,
+        }
+        cron = self.env.ref(
+            "account.ir_cron_account_move_send", raise_if_not_found=False
+        )
+        if cron and cron.sudo().active:
+            cron._trigger()
+        else:
+            self.message_post(
+                body=self.env._(
+                    "The invoices wait for Odoo's job “Send invoices automatically”, "
+                    "which is not active."
+                )
             )

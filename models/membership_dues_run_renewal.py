@@ -3,7 +3,7 @@
 import logging
 from datetime import timedelta
 
-from psycopg2 import IntegrityError
+from psycopg2.errors import UniqueViolation
 
 from odoo import api, fields, models
 from odoo.fields import Domain
@@ -29,6 +29,7 @@ class MembershipDuesRun(models.Model):
         "membership.plan",
         string="Renewal Of",
         readonly=True,
+        copy=False,
         index="btree_not_null",
         ondelete="cascade",
         help="Set on the runs the renewal job creates: the plan whose members "
@@ -56,11 +57,11 @@ class MembershipDuesRun(models.Model):
         ):
             for period_start in self._get_renewal_period_starts(plan, today):
                 runs |= self._get_renewal_run(plan, period_start)
-        to_start = runs.filtered(lambda r: r.state == "draft")
-        to_start.action_start()
+        # a failed run is tried again each day; its failure is in its chatter
+        runs.filtered(lambda r: r.state in ("draft", "failed")).action_start()
         for run in runs.filtered(lambda r: r.state == "done"):
             run._reopen_for_new_members()
-        self.env["ir.cron"]._commit_progress(remaining=len(runs))
+        self.env["ir.cron"]._commit_progress()
         self._cron_process_runs()
 
     @api.model
@@ -118,7 +119,7 @@ class MembershipDuesRun(models.Model):
                         "send_invoices": True,
                     }
                 )
-        except IntegrityError:
+        except UniqueViolation:
             _logger.info("Renewal run of %s created meanwhile: reused", plan.name)
             return self.search(domain, limit=1)
 
@@ -172,6 +173,34 @@ class MembershipDuesRun(models.Model):
             )
             values.pop("invoice_payment_term_id", None)
         return values
+
+    def _check_skipped(self, skipped):
+        """A member in a renewal run's scope (in benefit, staying) who is
+        skipped with nothing billed after their coverage end has coverage
+        ending inside a period of the plan (dues entered by hand, plan
+        changed): nothing would ever renew them, so staff are told, as an error
+        of the run."""
+        if not self.renewal_plan_id:
+            return super()._check_skipped(skipped)
+        kept, errors = [], []
+        for member, reason in skipped:
+            later = member.dues_ids.filtered(
+                lambda d, m=member: d.state != "cancelled" and d.date_start > m.date_end
+            )
+            if member.date_end and not later:
+                errors.append(
+                    (
+                        member,
+                        self.env._(
+                            "Coverage ends on %(end)s, inside a period of the plan: "
+                            "bill the rest of that period by hand.",
+                            end=format_date(self.env, member.date_end),
+                        ),
+                    )
+                )
+            else:
+                kept.append((member, reason))
+        return kept, errors
 
     def _get_billing_day(self):
         """A renewal bills the period after the coverage ending the day before

@@ -1,10 +1,11 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 import base64
-from datetime import date
+from datetime import date, timedelta
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import freeze_time, tagged
+from odoo.tests import HttpCase, freeze_time, tagged
 
 from .common import MembershipCommon
 
@@ -351,3 +352,52 @@ class TestDirectDebit(MembershipCommon):
         )
         wizard.action_import()
         self.assertEqual(batch.paid_count, 2)
+
+
+@tagged("post_install", "-at_install")
+class TestDirectDebitPortal(MembershipCommon, HttpCase):
+    """The portal tells a member paying by 口座振替 when the bank debits them,
+    instead of offering to pay the invoice."""
+
+    def test_portal_shows_the_debit_date_instead_of_a_pay_button(self):
+        self.company.write(
+            {
+                "membership_debit_consignor_code": "1234567890",
+                "membership_debit_consignor_name": "ﾃｽﾄ",
+                "membership_debit_bank_code": "0001",
+                "membership_debit_branch_code": "001",
+                "membership_debit_account_number": "1111111",
+            }
+        )
+        today = fields.Date.today()
+        member = self.create_member(
+            join_date=today, partner_id=self.portal_a.partner_id.id, name="Portal A"
+        )
+        dues = member._create_period_dues(today)
+        self.assertEqual(dues.state, "invoiced")
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        self.assertIn(">Pay now</a>", self.url_open("/my/membership").text)
+        mandate = self.env["membership.direct.debit.mandate"].create(
+            {
+                "member_id": member.id,
+                "bank_code": "0005",
+                "branch_code": "123",
+                "account_number": "7654321",
+                "holder_name": "ﾎﾟｰﾀﾙ",
+            }
+        )
+        mandate.action_activate()
+        batch = self.env["membership.direct.debit.batch"].create(
+            {
+                "debit_date": today + timedelta(days=10),
+                "journal_id": self.company_data["default_journal_bank"].id,
+            }
+        )
+        batch.action_collect()
+        batch.action_export()
+        overview = self.url_open("/my/membership").text
+        self.assertIn("Debited from your bank account on", overview)
+        self.assertNotIn(">Pay now</a>", overview)
+        dues_page = self.url_open("/my/membership/dues").text
+        self.assertIn("Debited on", dues_page)
+        self.assertNotIn(">Pay</a>", dues_page)

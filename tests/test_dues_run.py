@@ -207,6 +207,9 @@ class TestDuesRun(MembershipCommon):
         run.action_start()
         self.work_runs()
         moves = self.live_dues(self.members).move_id
+        # queued for Odoo's own sending job, outside the billing batches
+        self.assertTrue(all(moves.mapped("sending_data")))
+        self.run_job(self.env["account.move"]._cron_account_move_send, job_count=50)
         mails = self.env["mail.mail"].search(
             [("model", "=", "account.move"), ("res_id", "in", moves.ids)]
         )

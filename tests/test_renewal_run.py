@@ -4,6 +4,7 @@ from datetime import date
 from unittest.mock import patch
 
 from psycopg2 import IntegrityError
+from psycopg2.errors import ExclusionViolation
 
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
@@ -113,6 +114,7 @@ class TestRenewalRun(MembershipCommon):
             ],
         )
         moves = dues.move_id
+        self.run_job(self.env["account.move"]._cron_account_move_send, job_count=50)
         self.assertEqual(set(moves.mapped("invoice_date")), {date(2027, 3, 1)})
         self.assertEqual(set(moves.mapped("invoice_date_due")), {date(2027, 4, 1)})
         self.assertTrue(all(moves.mapped("is_move_sent")))
@@ -258,3 +260,70 @@ class TestRenewalRun(MembershipCommon):
             self.assertEqual(run.state, "running")
             run.with_user(self.manager).action_run_now()
         self.assertRecordValues(run, [{"state": "done", "billed_count": 3}])
+
+    def test_the_job_reports_nothing_left_once_the_runs_are_done(self):
+        """Odoo's cron runs a job again at once while it reports work left: the
+        renewal job must end with none, also on days it only finds done runs."""
+        cron = self.env.ref("membership_management.ir_cron_member_renewals")
+        for day in ("2027-03-01", "2027-03-02"):
+            progress = self.env["ir.cron.progress"].create(
+                {"cron_id": cron.id, "remaining": 0, "done": 0}
+            )
+            job = self.Run.with_context(
+                cron_id=cron.id, ir_cron_progress_id=progress.id
+            )._cron_member_renewals
+            self.run_job(job, day)
+            self.assertEqual(progress.remaining, 0, day)
+        self.assertEqual(self.renewal_runs().state, "done")
+
+    def test_a_member_whose_coverage_ends_mid_period_is_an_error_for_staff(self):
+        """Dues entered by hand ending inside a plan period: nothing would ever
+        renew the member, so the run says so instead of skipping them."""
+        member = self.regulars[0]
+        with freeze_time("2027-01-10 12:00:00"):
+            member.dues_ids.date_end = date(2027, 3, 15)
+        self.renew("2027-03-01")
+        run = self.Run.search(
+            [
+                ("renewal_plan_id", "=", self.plan_fixed.id),
+                ("period_date", "=", date(2027, 3, 16)),
+            ]
+        )
+        error = run.line_ids.filtered(lambda x: x.member_id == member)
+        self.assertEqual(error.status, "error")
+        self.assertIn("bill the rest of that period by hand", error.reason)
+
+    def test_the_database_refuses_two_live_dues_for_one_day(self):
+        """Two workers billing one member at once both pass the ORM check (each
+        sees only its own dues); the database refuses the second at commit."""
+        dues = self.env["membership.dues"].create(
+            {
+                "member_id": self.regulars[0].id,
+                "plan_id": self.plan_fixed.id,
+                "date_start": date(2027, 4, 1),
+                "date_end": date(2028, 3, 31),
+                "amount": 120.0,
+            }
+        )
+        self.env.flush_all()
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(ExclusionViolation),
+            self.env.cr.savepoint(),
+        ):
+            # the other worker's row, which this transaction's ORM cannot see
+            self.env.cr.execute(
+                """
+                INSERT INTO membership_dues
+                       (member_id, plan_id, company_id, date_start, date_end,
+                        amount, entry_fee_amount, state)
+                SELECT member_id, plan_id, company_id, date_start, date_end,
+                       amount, entry_fee_amount, state
+                  FROM membership_dues WHERE id = %s
+                """,
+                [dues.id],
+            )
+            # what the commit does
+            self.env.cr.execute(
+                "SET CONSTRAINTS membership_dues_live_no_overlap IMMEDIATE"
+            )
