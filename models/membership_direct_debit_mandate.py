@@ -3,8 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools.zengin_debit import ZenginError, to_zengin_kana
-from .res_company_direct_debit import ACCOUNT_TYPES
+from .res_company_direct_debit import ACCOUNT_TYPES, kana_vals
 
 DIGIT_FIELDS = {
     "bank_code": 4,
@@ -184,20 +183,7 @@ class MembershipDirectDebitMandate(models.Model):
                 # and hyphens as printed on a bank book
                 value = str(vals[fname]).translate(FULL_WIDTH_DIGITS)
                 vals[fname] = "".join(value.split()).replace("-", "")
-        for fname in KANA_FIELDS:
-            if vals.get(fname):
-                try:
-                    vals[fname] = to_zengin_kana(vals[fname], self.env._)
-                except ZenginError as error:
-                    raise ValidationError(
-                        self.env._(
-                            "%(field)s: %(error)s.",
-                            field=self._fields[fname].get_description(self.env)[
-                                "string"
-                            ],
-                            error=error,
-                        )
-                    ) from error
+        kana_vals(self, vals, KANA_FIELDS)
 
     # ------------------------------------------------------------
     # ACTIONS

@@ -19,6 +19,24 @@ KANA_FIELDS = (
 )
 
 
+def kana_vals(model, vals, fnames):
+    """Write the ``fnames`` of ``vals`` in half-width upper-case kana, as bank
+    files take them; a character with no such form is refused, named with the
+    field's label. Shared by the company's and the mandates' names."""
+    for fname in fnames:
+        if vals.get(fname):
+            try:
+                vals[fname] = to_zengin_kana(vals[fname], model.env._)
+            except ZenginError as error:
+                raise ValidationError(
+                    model.env._(
+                        "%(field)s: %(error)s.",
+                        field=model._fields[fname].get_description(model.env)["string"],
+                        error=error,
+                    )
+                ) from error
+
+
 class ResCompany(models.Model):
     """The company as consignor (委託者) of 口座振替: the codes its collecting bank
     gave it, written in the header of every request file."""
@@ -87,22 +105,8 @@ class ResCompany(models.Model):
 
     @api.model
     def _normalize_membership_debit_kana(self, vals):
-        """Names are stored as the bank file writes them (half-width upper-case
-        kana); a character with no such form is refused, named."""
-        for fname in KANA_FIELDS:
-            if vals.get(fname):
-                try:
-                    vals[fname] = to_zengin_kana(vals[fname], self.env._)
-                except ZenginError as error:
-                    raise ValidationError(
-                        self.env._(
-                            "%(field)s: %(error)s.",
-                            field=self._fields[fname].get_description(self.env)[
-                                "string"
-                            ],
-                            error=error,
-                        )
-                    ) from error
+        """Names are stored as the bank file writes them."""
+        kana_vals(self, vals, KANA_FIELDS)
 
     def _get_direct_debit_header(self, debit_date):
         """Header values of a request file, or a ``ValidationError`` saying what
