@@ -110,7 +110,8 @@ class MembershipPortal(CustomerPortal):
             "object": member,  # portal chatter: read and post as the member
             "page_name": "membership",
             "open_dues": open_dues,
-            "direct_debits": member_sudo._get_pending_direct_debits(),
+            # own member (found by its record rule); reads its debits with sudo
+            "direct_debits": member._get_pending_direct_debits(),
             "can_renew": member_sudo._can_renew_online(today),
             "today": today,
             **extra,
@@ -261,7 +262,7 @@ class MembershipPortal(CustomerPortal):
             {
                 "member": member.sudo(),
                 "dues": dues.sudo(),
-                "direct_debits": member.sudo()._get_pending_direct_debits(),
+                "direct_debits": member._get_pending_direct_debits(),
                 "page_name": "membership_dues",
             },
         )

@@ -2,6 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 from odoo import fields, models
 
+from ..tools.invoice import register_payment
 from ..tools.zengin_debit import RESULT_CODES
 
 # result codes after which the account cannot be debited again as it is
@@ -64,20 +65,10 @@ class MembershipDirectDebitLine(models.Model):
         moves = self.move_ids.filtered(
             lambda m: m.state == "posted" and m.payment_state in ("not_paid", "partial")
         )
-        vals = {
-            "payment_date": batch.debit_date,
-            "journal_id": batch.journal_id.id,
-            "amount": self.amount,
-            "communication": self.env._(
-                "Direct debit %(number)s", number=self.customer_number
-            ),
-        }
+        memo = self.env._("Direct debit %(number)s", number=self.customer_number)
         if moves:
-            payment = (
-                self.env["account.payment.register"]
-                .with_context(active_model="account.move", active_ids=moves.ids)
-                .create({**vals, "group_payment": True})
-                ._create_payments()
+            payment = register_payment(
+                moves, batch.journal_id, batch.debit_date, self.amount, memo
             )
             message = False
         else:
@@ -90,7 +81,7 @@ class MembershipDirectDebitLine(models.Model):
                     "amount": self.amount,
                     "date": batch.debit_date,
                     "journal_id": batch.journal_id.id,
-                    "memo": vals["communication"],
+                    "memo": memo,
                 }
             )
             payment.action_post()

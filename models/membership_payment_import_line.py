@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools.bank_transfer import normalize_name, reference_tokens
+from ..tools.invoice import register_payment
 
 MATCH_RULES = [
     ("invoice", "Invoice number in the reference"),
@@ -191,18 +192,12 @@ class MembershipPaymentImportLine(models.Model):
                             "Invoice %(invoice)s is already paid.", invoice=move.name
                         )
                     )
-                payment = (
-                    self.env["account.payment.register"]
-                    .with_context(active_model="account.move", active_ids=move.ids)
-                    .create(
-                        {
-                            "payment_date": self.date,
-                            "journal_id": self.import_id.journal_id.id,
-                            "amount": self.amount,
-                            "communication": self.reference or move.payment_reference,
-                        }
-                    )
-                    ._create_payments()
+                payment = register_payment(
+                    move,
+                    self.import_id.journal_id,
+                    self.date,
+                    self.amount,
+                    self.reference or move.payment_reference,
                 )
                 self.write(
                     {"state": "done", "payment_id": payment[:1].id, "message": False}

@@ -54,3 +54,23 @@ def post_invoices(moves):
     partners = moves.partner_id | moves.commercial_partner_id
     partners.filtered(lambda p: not p.customer_rank).fetch(["user_ids"])
     moves.action_post()
+
+
+def register_payment(moves, journal, date, amount, memo):
+    """One payment of ``amount`` on ``journal`` for ``moves``, reconciled with
+    them as the *Register Payment* button does: how a bank transfer and a
+    direct debit pay dues invoices."""
+    return (
+        moves.env["account.payment.register"]
+        .with_context(active_model="account.move", active_ids=moves.ids)
+        .create(
+            {
+                "payment_date": date,
+                "journal_id": journal.id,
+                "amount": amount,
+                "communication": memo,
+                "group_payment": True,
+            }
+        )
+        ._create_payments()
+    )

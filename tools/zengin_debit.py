@@ -123,13 +123,8 @@ def _untranslated(source, **params):
 
 
 class ZenginError(ValueError):
-    """A value or a file that does not fit the layout; ``record`` is the
-    1-based record number when a file is read."""
-
-    def __init__(self, message, record=None, char=None):
-        super().__init__(message)
-        self.record = record
-        self.char = char
+    """A value or a file that does not fit the layout; the message, in the
+    caller's language, names the record or the character."""
 
 
 def to_zengin_kana(text, _=_untranslated):
@@ -149,7 +144,6 @@ def to_zengin_kana(text, _=_untranslated):
         if len(char) != 1 or char not in ALLOWED_KANA:
             raise ZenginError(
                 _("“%(char)s” cannot be written in a bank file", char=char),
-                char=char,
             )
         result.append(char)
     return " ".join("".join(result).split())
@@ -221,7 +215,6 @@ def split_records(data, _=_untranslated):
                     number=number,
                     length=len(line),
                 ),
-                record=number,
             )
     return lines
 
@@ -236,7 +229,6 @@ def parse_record(record, number, _=_untranslated):
                 number=number,
                 type=record[:1].decode("ascii", "replace"),
             ),
-            record=number,
         )
     values, position = {}, 0
     for name, length, numeric in layout:
@@ -249,7 +241,6 @@ def parse_record(record, number, _=_untranslated):
         except UnicodeDecodeError as error:
             raise ZenginError(
                 _("Record %(number)s is not Shift-JIS text.", number=number),
-                record=number,
             ) from error
         if numeric:
             if not text.strip().isdigit():
@@ -259,7 +250,6 @@ def parse_record(record, number, _=_untranslated):
                         number=number,
                         text=text,
                     ),
-                    record=number,
                 )
             values[name] = int(text)
         else:
@@ -292,7 +282,6 @@ def parse_result(data, _=_untranslated):
                 "Record 1: kind %(kind)s is not an account transfer (91).",
                 kind=f"{header['kind']:02d}",
             ),
-            record=1,
         )
     debits = [(n, values) for n, (__, values) in enumerate(parsed[1:-2], 2)]
     for number, debit in debits:
@@ -303,7 +292,6 @@ def parse_result(data, _=_untranslated):
                     number=number,
                     code=debit["result_code"],
                 ),
-                record=number,
             )
     paid = [d for __, d in debits if d["result_code"] == 0]
     failed = [d for __, d in debits if d["result_code"] != 0]
@@ -327,6 +315,5 @@ def parse_result(data, _=_untranslated):
                     expected=value,
                     total=TRAILER_LABELS[name],
                 ),
-                record=trailer_number,
             )
     return header, debits, trailer
