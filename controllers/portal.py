@@ -6,12 +6,13 @@ import json
 import qrcode
 
 from odoo import fields, http
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import content_disposition, request
 from odoo.tools import email_normalize
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
+from ..models.res_company_direct_debit import ACCOUNT_TYPES
 from ..tools.text import has_line_break
 
 # the only member fields a member may change from the portal
@@ -113,6 +114,11 @@ class MembershipPortal(CustomerPortal):
             # own member (found by its record rule); reads its debits with sudo
             "direct_debits": member._get_pending_direct_debits(),
             "can_renew": member_sudo._can_renew_online(today),
+            "saved_cards": member_sudo._get_saved_payment_tokens(),
+            "can_request_debit": member_sudo._can_request_direct_debit_online(),
+            "pending_mandate": member_sudo.direct_debit_mandate_ids.filtered(
+                lambda m: m.state == "pending"
+            )[:1],
             "today": today,
             **extra,
         }
@@ -181,6 +187,96 @@ class MembershipPortal(CustomerPortal):
         if invoice:
             return request.redirect(invoice.get_portal_url())
         return request.redirect("/my/membership?message=plan_changed")
+
+    # ------------------------------------------------------------
+    # Saved cards and automatic payment
+    # ------------------------------------------------------------
+
+    @http.route(
+        "/my/membership/auto-payment",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
+    )
+    def portal_my_membership_auto_payment(self, token_id=None, consent=None, **kw):
+        member = self._get_my_member()
+        if not member:
+            raise request.not_found()
+        if not consent or not str(token_id or "").isdigit():
+            return request.redirect("/my/membership?message=auto_payment_refused")
+        try:
+            # the model refuses a token that is not the member's own
+            member.sudo()._set_auto_charge(int(token_id))
+        except UserError:
+            return request.redirect("/my/membership?message=auto_payment_refused")
+        return request.redirect("/my/membership?message=auto_payment_on")
+
+    @http.route(
+        "/my/membership/auto-payment/stop",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
+    )
+    def portal_my_membership_auto_payment_stop(self, **kw):
+        member = self._get_my_member()
+        if not member:
+            raise request.not_found()
+        member.sudo()._stop_auto_charge(
+            request.env._("The member stopped the automatic card payment of dues.")
+        )
+        return request.redirect("/my/membership?message=auto_payment_off")
+
+    @http.route(
+        "/my/membership/payment-methods/<int:token_id>/remove",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
+    )
+    def portal_my_membership_remove_payment_method(self, token_id, **kw):
+        member = self._get_my_member()
+        if not member:
+            raise request.not_found()
+        try:
+            member.sudo()._remove_saved_payment_token(token_id)
+        except UserError:
+            raise request.not_found() from None
+        return request.redirect("/my/membership?message=card_removed")
+
+    @http.route(
+        "/my/membership/direct-debit",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["GET", "POST"],
+    )
+    def portal_my_membership_direct_debit(self, **post):
+        member = self._get_my_member()
+        if not member:
+            raise request.not_found()
+        error = False
+        if request.httprequest.method == "POST":
+            try:
+                # reads only the account fields of the form
+                member.sudo()._request_direct_debit_online(post)
+            except UserError as exc:
+                error = exc.args[0]
+            else:
+                return request.redirect("/my/membership?message=debit_requested")
+        elif not member.sudo()._can_request_direct_debit_online():
+            return request.redirect("/my/membership")
+        return request.render(
+            "membership_management.portal_my_membership_direct_debit",
+            {
+                "member": member.sudo(),
+                "page_name": "membership_direct_debit",
+                "error": error,
+                "post": post,
+                "account_types": ACCOUNT_TYPES,
+            },
+        )
 
     # ------------------------------------------------------------
     # Profile

@@ -387,6 +387,33 @@ class MembershipMember(models.Model):
         return True
 
     @api.model
+    @api.model
+    def _demo_populate_saved_card(self):
+        """The demo portal member saved a card with Odoo's demo provider and
+        pays their dues with it (only where ``payment_demo`` is installed)."""
+        method = self.env.ref("payment_demo.payment_method_demo", False)
+        provider = self.env.ref("payment.payment_provider_demo", False)
+        member = self._demo_portal_member()
+        if not (method and provider and member) or provider.state == "disabled":
+            return
+        if member.auto_charge_token_id:
+            return
+        token = (
+            self.env["payment.token"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": method.id,
+                    "partner_id": member.partner_id.id,
+                    "payment_details": "4242",
+                    "provider_ref": f"demo-saved-card-{member.id}",
+                    "demo_simulated_state": "done",
+                }
+            )
+        )
+        member._set_auto_charge(token.id)
+
     def _demo_portal_member(self):
         """Make Odoo's demo portal user a paying member."""
         partner = self.env.ref("base.partner_demo_portal", raise_if_not_found=False)

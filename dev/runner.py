@@ -58,6 +58,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 TEST_MODULES = "payment_demo"
+# `make run` installs Odoo's demo payment provider too, so that the demo can be
+# paid online and save a card (it never reaches a real provider)
+DEMO_MODULES = "payment_demo"
 ADDON = "membership_management"
 REPO = Path(__file__).resolve().parent.parent
 VAR = REPO / ".var"
@@ -1062,12 +1065,10 @@ def cmd_run(_args):
     port = int(os.environ.get("MM_HTTP_PORT") or 8069)
     try:
         with environment() as ctx:
-            if not ctx.pg.db_exists(dbname):
-                prepare = ["-i", ADDON, "--with-demo"]
-            elif ctx.pg.module_state(dbname) == "installed":
+            if ctx.pg.db_exists(dbname) and ctx.pg.module_state(dbname) == "installed":
                 prepare = ["-u", ADDON]
             else:
-                prepare = ["-i", ADDON, "--with-demo"]
+                prepare = ["-i", f"{ADDON},{DEMO_MODULES}", "--with-demo"]
             rc = run_foreground(
                 ctx.odoo_cmd(
                     "-d",

@@ -8,6 +8,7 @@ from . import membership_withdrawal_reason
 from . import membership_points_line
 from . import membership_status_history
 from . import membership_dues
+from . import membership_dues_auto_charge
 from . import membership_member
 from . import membership_member_state
 from . import membership_member_billing
@@ -20,6 +21,7 @@ from . import membership_member_portal
 from . import membership_member_application
 from . import membership_member_welcome
 from . import membership_member_direct_debit
+from . import membership_member_auto_charge
 from . import membership_direct_debit_mandate
 from . import membership_direct_debit_batch
 from . import membership_direct_debit_line
@@ -34,6 +36,7 @@ from . import membership_news
 from . import membership_audit_log
 from . import account_move
 from . import res_partner
+from . import payment_token
 from . import res_users_login_audit
 from . import event_event
 from . import event_event_ticket

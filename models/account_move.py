@@ -26,3 +26,41 @@ class AccountMove(models.Model):
         )
         registrations._membership_confirm_paid()
         return result
+
+    # ------------------------------------------------------------
+    # MAILING
+    # ------------------------------------------------------------
+
+    def _get_mail_template(self):
+        """A dues invoice collected without the member acting (saved card,
+        direct debit) is sent with a mail that says when and how, instead of
+        asking for payment."""
+        if len(self) == 1 and self._get_membership_auto_payment():
+            return self.env.ref(
+                "membership_management.mail_template_dues_invoice_auto_payment"
+            )
+        return super()._get_mail_template()
+
+    def _get_membership_auto_payment(self):
+        """How this open dues invoice is paid by itself: ``{"method": "debit",
+        "date": debit date or False}`` for a member with an active direct debit
+        mandate, ``{"method": "card", "date": ..., "card": name}`` for a
+        member whose saved card is charged, else ``{}``."""
+        self.ensure_one()
+        dues = self.sudo().membership_dues_ids[:1]
+        if not dues or dues.state not in dues._get_open_states():
+            return {}
+        member = dues.member_id
+        if member.has_active_mandate:
+            return {
+                "method": "debit",
+                "date": member._get_pending_direct_debits().get(self, False),
+            }
+        charge_date = dues._get_auto_charge_date()
+        if charge_date:
+            return {
+                "method": "card",
+                "date": charge_date,
+                "card": member.auto_charge_token_id.display_name,
+            }
+        return {}

@@ -56,10 +56,9 @@ class MembershipDunningStep(models.Model):
         """
         today = fields.Date.context_today(self)
         cron = self.env["ir.cron"]
-        open_states = self.env["membership.dues"]._get_open_states()
-        unpaid = self.env["membership.dues"]._read_group(
-            [("state", "in", open_states)], ["company_id"]
-        )
+        Dues = self.env["membership.dues"]
+        open_states = Dues._get_open_states()
+        unpaid = Dues._read_group([("state", "in", open_states)], ["company_id"])
         for (company,) in unpaid:
             steps = self.search([("company_id", "=", company.id)]) or self.search(
                 [("company_id", "=", False)]
@@ -77,6 +76,8 @@ class MembershipDunningStep(models.Model):
                             "<=",
                             today - timedelta(days=step.days_after_due),
                         ),
+                        # a saved card still to be charged (or retried) first
+                        ~Dues._get_auto_charge_pending_domain(),
                     ]
                 )
                 while dues := self.env["membership.dues"].search(

@@ -1,6 +1,18 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .res_company_direct_debit import ACCOUNT_TYPES
+
+# the only mandate fields a member fills in on the portal
+PORTAL_MANDATE_FIELDS = (
+    "bank_code",
+    "branch_code",
+    "account_type",
+    "account_number",
+    "holder_name",
+)
 
 
 class MembershipMember(models.Model):
@@ -58,3 +70,55 @@ class MembershipMember(models.Model):
         return {
             move: line.batch_id.debit_date for line in lines for move in line.move_ids
         }
+
+    # ------------------------------------------------------------
+    # PORTAL
+    # ------------------------------------------------------------
+
+    def _can_request_direct_debit_online(self):
+        """Direct debit is offered on the portal once the company collects by
+        it, to a member with no live mandate."""
+        self.ensure_one()
+        return bool(
+            self.company_id.membership_debit_consignor_code
+            and self.state != "withdrawn"
+            and not self.direct_debit_mandate_ids.filtered(
+                lambda m: m.state in ("pending", "active")
+            )
+        )
+
+    def _request_direct_debit_online(self, post):
+        """A pending mandate from the portal form: only the account fields are
+        read; staff activate it when the signed bank form arrives. Bad input
+        raises ``UserError`` (or ``ValidationError``) in the member's words."""
+        self.ensure_one()
+        if not self._can_request_direct_debit_online():
+            raise UserError(
+                self.env._(
+                    "Direct debit cannot be requested here: contact us to change "
+                    "your bank account."
+                )
+            )
+        values = {
+            fname: (post.get(fname) or "").strip() for fname in PORTAL_MANDATE_FIELDS
+        }
+        if values["account_type"] not in dict(ACCOUNT_TYPES):
+            raise UserError(self.env._("Choose the type of your account."))
+        if not all(values.values()):
+            raise UserError(self.env._("Fill in every field of your bank account."))
+        # a refused value must leave nothing behind, also when the caller
+        # shows the error and carries on (the portal form)
+        with self.env.cr.savepoint():
+            mandate = (
+                self.env["membership.direct.debit.mandate"]
+                .sudo()
+                .create({**values, "member_id": self.id})
+            )
+        self.sudo().message_post(
+            body=self.env._(
+                "The member asked to pay by direct debit from account %(account)s: "
+                "activate the mandate when the signed bank form arrives.",
+                account=mandate.account_number_masked,
+            )
+        )
+        return mandate

@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.card_charge import DEFAULT_RETRY_DAYS, RETRY_PARAMETER, parse_retry_days
+
 # settings field -> (system parameter, default); stored by hand so that 0 is
 # kept (Odoo's config_parameter would delete the parameter for 0)
 MEMBERSHIP_PARAMETERS = {
@@ -66,6 +68,14 @@ class ResConfigSettings(models.TransientModel):
         "membership has no end (lifetime plans); other cards expire when the "
         "grace period ends.",
     )
+    membership_auto_charge_retry_days = fields.Char(
+        string="Card Charge Retries",
+        config_parameter=RETRY_PARAMETER,
+        default=DEFAULT_RETRY_DAYS,
+        help="Days after the first failed charge of a saved card on which it is "
+        "tried again, separated by commas (e.g. 3,7); 0 for no retry. Then the "
+        "payment reminders take over.",
+    )
     membership_invoice_registration_number = fields.Char(
         related="company_id.membership_invoice_registration_number",
         readonly=False,
@@ -115,6 +125,19 @@ class ResConfigSettings(models.TransientModel):
         for fname, (key, __) in MEMBERSHIP_PARAMETERS.items():
             params.set_param(key, str(self[fname]))
         return result
+
+    @api.constrains("membership_auto_charge_retry_days")
+    def _check_membership_auto_charge_retry_days(self):
+        for settings in self:
+            try:
+                parse_retry_days(settings.membership_auto_charge_retry_days)
+            except ValueError:
+                raise ValidationError(
+                    self.env._(
+                        "Card charge retries are days separated by commas, "
+                        "e.g. 3,7 (0 for no retry)."
+                    )
+                ) from None
 
     @api.constrains(*MEMBERSHIP_PARAMETERS)
     def _check_membership_parameters(self):

@@ -30,3 +30,5 @@ from . import test_points
 from . import test_login_security
 from . import test_settings
 from . import test_tools
+from . import test_card_auto_charge
+from . import test_direct_debit_portal

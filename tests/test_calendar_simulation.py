@@ -437,6 +437,7 @@ class TestCalendarSimulation(MembershipCommon):
             self.assertEqual(
                 values["state"], self.oracle.state(member, day), f"{where}: state"
             )
+            self.states_seen.add(values["state"])
             if values["state"] == "suspended":
                 self.assertTrue(
                     values["suspension_kind"] and values["suspension_reason"],
@@ -482,6 +483,7 @@ class TestCalendarSimulation(MembershipCommon):
 
     def test_three_years_day_by_day_match_the_oracle(self):
         self.members = self.new_members()
+        self.states_seen = set()
         for year in range(START.year, START.year + self.days // 365 + 1):
             self.plan(date(year, 3, 20), self.dues_runs, "fixed", date(year, 4, 1))
             self.plan(date(year, 12, 20), self.dues_runs, "free", date(year + 1, 1, 1))
@@ -499,4 +501,8 @@ class TestCalendarSimulation(MembershipCommon):
         for member in self.members:
             states[self.oracle.state(member, day)] += 1
         _logger.info("calendar simulation seed %s ended: %s", self.seed, dict(states))
-        self.assertGreater(len(states), 3, "the members went through several states")
+        # over the three years, not on the last day alone (a seed may end with
+        # few states left)
+        self.assertGreater(
+            len(self.states_seen), 3, "the members went through several states"
+        )

@@ -2,3 +2,4 @@ from . import bank_transfer
 from . import text
 from . import proration
 from . import invoice
+from . import card_charge
