@@ -37,6 +37,7 @@
         "views/membership_dues_views.xml",
         "views/membership_dues_run_views.xml",
         "views/membership_payment_import_views.xml",
+        "views/membership_member_import_views.xml",
         "views/membership_direct_debit_views.xml",
         "views/membership_status_history_views.xml",
         "views/membership_points_line_views.xml",

@@ -359,6 +359,7 @@ class MembershipPortal(CustomerPortal):
                 "member": member.sudo(),
                 "dues": dues.sudo(),
                 "direct_debits": member._get_pending_direct_debits(),
+                "today": fields.Date.context_today(member),
                 "page_name": "membership_dues",
             },
         )
@@ -374,7 +375,10 @@ class MembershipPortal(CustomerPortal):
             dues = self._document_check_access("membership.dues", dues_id)
         except (AccessError, MissingError) as error:
             raise request.not_found() from error
-        if dues.partner_id != request.env.user.partner_id or dues.state != "paid":
+        if (
+            dues.partner_id != request.env.user.partner_id
+            or not dues._is_receipt_issuable()
+        ):
             raise request.not_found()
         request.env["membership.audit.log"]._log(
             "receipt_download", dues.member_id, dues.receipt_number or dues.name

@@ -387,7 +387,6 @@ class MembershipMember(models.Model):
         return True
 
     @api.model
-    @api.model
     def _demo_populate_saved_card(self):
         """The demo portal member saved a card with Odoo's demo provider and
         pays their dues with it (only where ``payment_demo`` is installed)."""
@@ -414,6 +413,7 @@ class MembershipMember(models.Model):
         )
         member._set_auto_charge(token.id)
 
+    @api.model
     def _demo_portal_member(self):
         """Make Odoo's demo portal user a paying member."""
         partner = self.env.ref("base.partner_demo_portal", raise_if_not_found=False)

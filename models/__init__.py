@@ -31,6 +31,9 @@ from . import membership_dues_run_line
 from . import membership_dunning_step
 from . import membership_payment_import
 from . import membership_payment_import_line
+from . import membership_member_import
+from . import membership_member_import_column
+from . import membership_member_import_line
 from . import membership_join_attempt
 from . import membership_news
 from . import membership_audit_log

@@ -13,6 +13,7 @@ AUDIT_EVENTS = [
     ("participant_export", "Event participants exported"),
     ("personal_data_change", "Personal data changed"),
     ("direct_debit_export", "Bank accounts exported for direct debit"),
+    ("member_import", "Members imported"),
 ]
 
 

@@ -308,8 +308,12 @@ class MembershipDirectDebitBatch(models.Model):
                     )
                 )
             results.append((line, str(debit["result_code"])))
-        for line, code in results:
-            if line.state == "pending":
+        pending = [(line, code) for line, code in results if line.state == "pending"]
+        self.env["membership.direct.debit.line"].concat(
+            *(line for line, code in pending if code == "0")
+        )._apply_debited()
+        for line, code in pending:
+            if code != "0":
                 line._apply_result(code)
         if not self.line_ids.filtered(lambda x: x.state == "pending"):
             self.state = "done"

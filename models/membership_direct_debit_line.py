@@ -2,11 +2,13 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 from odoo import fields, models
 
-from ..tools.invoice import register_payment
+from ..tools.invoice import register_payment, register_payments
 from ..tools.zengin_debit import RESULT_CODES
 
 # result codes after which the account cannot be debited again as it is
 REVOKING_CODES = ("2", "3", "4")
+# debited invoices paid per *Register Payment* call
+DEBIT_CHUNK = 200
 
 
 class MembershipDirectDebitLine(models.Model):
@@ -52,6 +54,41 @@ class MembershipDirectDebitLine(models.Model):
     )
     payment_id = fields.Many2one("account.payment", readonly=True)
     message = fields.Char(readonly=True)
+
+    def _apply_debited(self):
+        """Pay the invoices of these debited lines: the usual ones (one open
+        invoice whose residual is the amount debited) with one *Register
+        Payment* call per chunk, one payment per invoice; the others one by
+        one (see ``_register_debit``)."""
+        simple = self.filtered(
+            lambda line: (
+                len(line.move_ids) == 1
+                and line.move_ids.state == "posted"
+                and line.move_ids.payment_state in ("not_paid", "partial")
+                and line.currency_id.compare_amounts(
+                    line.move_ids.amount_residual, line.amount
+                )
+                == 0
+            )
+        )
+        for line in self - simple:
+            line._register_debit()
+        for batch, lines in simple.grouped("batch_id").items():
+            for start in range(0, len(lines), DEBIT_CHUNK):
+                lines[start : start + DEBIT_CHUNK]._register_debits(batch)
+
+    def _register_debits(self, batch):
+        payments = register_payments(self.move_ids, batch.journal_id, batch.debit_date)
+        for line in self:
+            # the invoice's own payment (with or without a journal entry)
+            payment = payments & line.move_ids.matched_payment_ids
+            line.write({"state": "paid", "result_code": "0", "payment_id": payment.id})
+            payment.memo = self.env._(
+                "Direct debit %(number)s", number=line.customer_number
+            )
+        self.mandate_id.write(
+            {"date_last_debit": batch.debit_date, "account_changed": False}
+        )
 
     def _apply_result(self, code):
         self.ensure_one()

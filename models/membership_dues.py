@@ -103,6 +103,12 @@ class MembershipDues(models.Model):
     dunning_level = fields.Integer(
         copy=False, help="Number of payment reminders sent for these dues."
     )
+    carried_over = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Coverage paid before the membership was kept here (imported): no "
+        "invoice, counted as paid, no receipt.",
+    )
 
     _date_order = models.Constraint(
         "CHECK(date_end IS NULL OR date_end >= date_start)",
@@ -214,6 +220,7 @@ class MembershipDues(models.Model):
 
     @api.depends(
         "cancelled",
+        "carried_over",
         "amount_total",
         "move_id.state",
         "move_id.payment_state",
@@ -229,6 +236,8 @@ class MembershipDues(models.Model):
         if self.cancelled:
             return "cancelled"
         if not move:
+            if self.carried_over:
+                return "paid"
             return "free" if self.currency_id.is_zero(self.amount_total) else "draft"
         status = invoice_status(move)
         credited = credited_amount(move)
@@ -348,7 +357,7 @@ class MembershipDues(models.Model):
 
     def _is_receipt_issuable(self):
         self.ensure_one()
-        return self.state == "paid"
+        return self.state == "paid" and bool(self.move_id)
 
     def action_print_receipt(self):
         return self.env.ref(

@@ -292,7 +292,12 @@ class MembershipMember(models.Model):
 
     @api.model
     def _next_member_number(self, company):
-        """Next number of ``company``'s own member sequence (created on first use)."""
+        """Next number of ``company``'s own member sequence."""
+        return self._get_member_sequence(company).next_by_id()
+
+    @api.model
+    def _get_member_sequence(self, company):
+        """``company``'s own member sequence (created on first use)."""
         sequence = self.env["ir.sequence"].sudo()
         seq = sequence.search(
             [("code", "=", "membership.member"), ("company_id", "=", company.id)],
@@ -310,4 +315,4 @@ class MembershipMember(models.Model):
                 seq = sequence.create(
                     dict(vals, name="Member Number", prefix="M", padding=6)
                 )
-        return seq.next_by_id()
+        return seq

@@ -67,8 +67,16 @@ class MembershipMember(models.Model):
     # ACTIONS
     # ------------------------------------------------------------
 
+    def write(self, vals):
+        """Another card is never charged on the consent given for one: staff
+        changing the card end the consent, the member gives it again."""
+        if "auto_charge_token_id" in vals and "auto_charge_consent_date" not in vals:
+            vals = dict(vals, auto_charge_consent_date=False)
+        return super().write(vals)
+
     def action_stop_auto_charge(self):
         """Staff stop the automatic payment (the member asked by phone...)."""
+        self.check_access("write")
         self._stop_auto_charge(
             self.env._(
                 "Automatic card payment of dues stopped by %(user)s.",
@@ -91,6 +99,9 @@ class MembershipMember(models.Model):
                 [
                     ("partner_id", "=", self.partner_id.id),
                     ("company_id", "in", [self.company_id.id, False]),
+                    # a card is charged in one step: no authorisation to
+                    # capture by hand later
+                    ("provider_id.capture_manually", "=", False),
                 ]
             )
         )
@@ -108,6 +119,8 @@ class MembershipMember(models.Model):
         """The member chose ``token_id`` and consented: their dues are charged
         to it from now on, failed charges of open dues are tried again."""
         self.ensure_one()
+        if self.state == "withdrawn":
+            raise UserError(self.env._("A withdrawn membership is not charged."))
         token = self._get_saved_payment_token(token_id)
         member = self.sudo()
         member.write(

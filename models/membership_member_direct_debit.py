@@ -1,5 +1,7 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+from psycopg2 import IntegrityError
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -108,12 +110,19 @@ class MembershipMember(models.Model):
             raise UserError(self.env._("Fill in every field of your bank account."))
         # a refused value must leave nothing behind, also when the caller
         # shows the error and carries on (the portal form)
-        with self.env.cr.savepoint():
-            mandate = (
-                self.env["membership.direct.debit.mandate"]
-                .sudo()
-                .create({**values, "member_id": self.id})
-            )
+        try:
+            with self.env.cr.savepoint():
+                mandate = (
+                    self.env["membership.direct.debit.mandate"]
+                    .sudo()
+                    .create({**values, "member_id": self.id})
+                )
+        except IntegrityError as error:  # sent twice at once
+            raise UserError(
+                self.env._(
+                    "Your request was received already: contact us to change it."
+                )
+            ) from error
         self.sudo().message_post(
             body=self.env._(
                 "The member asked to pay by direct debit from account %(account)s: "

@@ -18,6 +18,8 @@ class MembershipMember(models.Model):
     def _welcome_first_activations(self, history):
         """Welcome the members that ``history`` (new status history rows)
         makes active for the first time."""
+        if self.env.context.get("membership_no_welcome"):
+            return  # imported members are not welcomed unless asked for
         activated = history.filtered(lambda h: h.new_state == "active").member_id
         if not activated:
             return

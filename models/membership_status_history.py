@@ -10,6 +10,7 @@ HISTORY_SOURCES = [
     ("portal", "Portal"),
     ("cron", "Scheduled Job"),
     ("system", "System"),
+    ("import", "Import"),
 ]
 
 

@@ -134,7 +134,8 @@ class ResConfigSettings(models.TransientModel):
             except ValueError:
                 raise ValidationError(
                     self.env._(
-                        "Card charge retries are days separated by commas, "
+                        "Card charge retries are days (up to a year) separated by "
+                        "commas, "
                         "e.g. 3,7 (0 for no retry)."
                     )
                 ) from None

@@ -32,3 +32,4 @@ from . import test_settings
 from . import test_tools
 from . import test_card_auto_charge
 from . import test_direct_debit_portal
+from . import test_member_import

@@ -4,7 +4,7 @@ import re
 from datetime import date, timedelta
 
 from odoo import Command, fields
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, freeze_time, tagged
 from odoo.tools import mute_logger
 
@@ -133,9 +133,10 @@ class TestCardAutoCharge(MembershipCommon):
         txs = self.auto_txs(dues)
         self.assertEqual(len(txs), 3)
         self.assertEqual(set(txs.mapped("state")), {"error"})
+        move = dues.move_id
         self.assertEqual(
             sorted(txs.mapped("reference")),
-            [f"{dues.move_id.name}-AUTO{n}" for n in (1, 2, 3)],
+            [f"{move.name}-{move.id}-AUTO{n}" for n in (1, 2, 3)],
         )
         # now the reminders take over
         self.run_job(
@@ -158,14 +159,15 @@ class TestCardAutoCharge(MembershipCommon):
                     "payment_method_id": self.method.id,
                     "token_id": member.auto_charge_token_id.id,
                     "operation": "offline",
-                    "reference": f"{move.name}-AUTO1",
+                    "reference": f"{move.name}-{move.id}-AUTO1",
                     "amount": move.amount_residual,
                     "currency_id": move.currency_id.id,
                     "partner_id": move.partner_id.id,
                     "invoice_ids": [Command.set(move.ids)],
                 }
             )
-            dues.write({"auto_charge_attempts": 1, "auto_charge_next_date": due})
+            # cut off before the attempt was recorded on the dues
+            dues.write({"auto_charge_attempts": 0})
         self.charge(due)  # 12:00: in flight elsewhere, left alone
         self.assertFalse(dues.auto_charge_stopped)
         self.charge(due + timedelta(days=1))
@@ -173,8 +175,17 @@ class TestCardAutoCharge(MembershipCommon):
         self.assertEqual(len(self.auto_txs(dues)), 1)
         self.assertEqual(self.auto_txs(dues).state, "draft")
         self.assertTrue(dues.auto_charge_stopped)
-        self.assertIn("check it with the provider", dues.auto_charge_error)
+        self.assertIn("we are checking it", dues.auto_charge_error)
+        self.assertIn(
+            "check it with the provider", "".join(dues.message_ids.mapped("body"))
+        )
         self.assertEqual(dues.state, "invoiced")
+        # a new consent does not charge it again either
+        with freeze_time(f"{due + timedelta(days=11)} 09:00:00"):
+            member._set_auto_charge(member.auto_charge_token_id.id)
+        self.charge(due + timedelta(days=11))
+        self.assertEqual(len(self.auto_txs(dues)), 1)
+        self.assertTrue(dues.auto_charge_stopped)
 
     @mute_logger("odoo.sql_db")
     def test_an_attempt_another_worker_created_is_not_created_twice(self):
@@ -187,7 +198,7 @@ class TestCardAutoCharge(MembershipCommon):
                 {
                     "provider_id": self.provider.id,
                     "payment_method_id": self.method.id,
-                    "reference": f"{move.name}-AUTO1",
+                    "reference": f"{move.name}-{move.id}-AUTO1",
                     "amount": 1.0,
                     "currency_id": move.currency_id.id,
                     "partner_id": move.partner_id.id,
@@ -199,7 +210,7 @@ class TestCardAutoCharge(MembershipCommon):
         self.assertFalse(tx)
         self.assertEqual(
             self.env["payment.transaction"].search_count(
-                [("reference", "=like", f"{move.name}-AUTO%")]
+                [("reference", "=like", f"{move.name}-{move.id}-AUTO%")]
             ),
             1,
         )
@@ -237,6 +248,67 @@ class TestCardAutoCharge(MembershipCommon):
         self.charge(dues.date_due + timedelta(days=9))
         self.assertEqual(dues.state, "paid")
         self.assertEqual(len(self.auto_txs(dues)), 4)
+
+    def test_a_late_decline_of_a_pending_charge_is_a_failure_like_any(self):
+        """The provider answers later (pending, then declined by its
+        notification): the dues wait, then fail with the mail and a retry."""
+        member, dues = self.billed_member(simulated_state="pending")
+        due = dues.date_due
+        self.charge(due)
+        tx = self.auto_txs(dues)
+        self.assertEqual(tx.state, "pending")
+        self.assertEqual(dues.auto_charge_tx_id, tx)
+        self.charge(due + timedelta(days=1))  # still pending: nothing new
+        self.assertEqual(len(self.auto_txs(dues)), 1)
+        with freeze_time(f"{due + timedelta(days=1)} 13:00:00"):
+            tx._set_error("Declined by the bank")
+        self.charge(due + timedelta(days=2))
+        self.assertEqual(len(self.auto_txs(dues)), 1)
+        self.assertFalse(dues.auto_charge_tx_id)
+        self.assertEqual(dues.auto_charge_error, "Declined by the bank")
+        self.assertEqual(dues.auto_charge_next_date, due + timedelta(days=3))
+        self.assertTrue(
+            dues.message_ids.filtered(
+                lambda m: m.subject and m.subject.startswith("We could not charge")
+            )
+        )
+
+    def test_a_payment_the_member_started_online_is_not_doubled(self):
+        member, dues = self.billed_member()
+        move = dues.move_id
+        with freeze_time(f"{dues.date_due} 08:00:00"):
+            self.env["payment.transaction"].sudo().create(
+                {
+                    "provider_id": self.provider.id,
+                    "payment_method_id": self.method.id,
+                    "reference": f"{move.name}-online",
+                    "amount": move.amount_residual,
+                    "currency_id": move.currency_id.id,
+                    "partner_id": move.partner_id.id,
+                    "invoice_ids": [Command.set(move.ids)],
+                    "operation": "online_direct",
+                }
+            )
+        self.charge(dues.date_due)
+        self.assertFalse(self.auto_txs(dues))
+        # abandoned for a day: the card is charged
+        self.charge(dues.date_due + timedelta(days=2))
+        self.assertEqual(self.auto_txs(dues).state, "done")
+
+    def test_another_card_set_by_staff_needs_a_new_consent(self):
+        member, dues = self.billed_member()
+        other = self.make_token(member, details="9999")
+        member.auto_charge_token_id = other
+        self.assertFalse(member.auto_charge_consent_date)
+        self.assertFalse(member.auto_charge_active)
+        self.charge(dues.date_due)
+        self.assertFalse(self.auto_txs(dues))
+
+    def test_nobody_else_can_stop_a_members_automatic_payment(self):
+        member, __ = self.billed_member()
+        with self.assertRaises(AccessError):
+            member.with_user(self.portal_a).action_stop_auto_charge()
+        self.assertTrue(member.auto_charge_active)
 
     # ------------------------------------------------------------
     # Saved cards and consent
@@ -369,8 +441,8 @@ class TestCardAutoChargePortal(MembershipCommon, HttpCase):
     def test_member_agrees_to_pay_with_own_card_and_stops(self):
         self.authenticate("mm_portal_a", "mm_portal_a")
         page = self.url_open("/my/membership").text
-        self.assertIn("1111", page)
-        self.assertNotIn("2222", page)
+        self.assertIn(self.card_a.display_name, page)
+        self.assertNotIn(self.card_b.display_name, page)
         response = self.url_open(
             "/my/membership/auto-payment",
             data={
@@ -409,7 +481,7 @@ class TestCardAutoChargePortal(MembershipCommon, HttpCase):
             },
         )
         self.assertIn("Choose one of your saved cards", response.text)
-        self.assertNotIn("2222", response.text)
+        self.assertNotIn(self.card_b.display_name, response.text)
         self.assertFalse(self.member_a.auto_charge_token_id)
         removed = self.url_open(
             f"/my/membership/payment-methods/{self.card_b.id}/remove",
@@ -426,7 +498,7 @@ class TestCardAutoChargePortal(MembershipCommon, HttpCase):
         )
         self.assertEqual(response.status_code, 200)
         self.assertFalse(self.card_a.active)
-        self.assertNotIn("1111", response.text)
+        self.assertNotIn(self.card_a.display_name, response.text)
 
     @mute_logger("odoo.http")
     def test_posts_without_csrf_token_are_refused(self):

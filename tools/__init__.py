@@ -3,3 +3,4 @@ from . import text
 from . import proration
 from . import invoice
 from . import card_charge
+from . import member_import

@@ -74,3 +74,21 @@ def register_payment(moves, journal, date, amount, memo):
         )
         ._create_payments()
     )
+
+
+def register_payments(moves, journal, date):
+    """One payment per invoice of ``moves``, each of its residual, reconciled
+    with it, in one *Register Payment* call (many invoices at once): how a
+    direct debit result pays the usual debits."""
+    return (
+        moves.env["account.payment.register"]
+        .with_context(active_model="account.move", active_ids=moves.ids)
+        .create(
+            {
+                "payment_date": date,
+                "journal_id": journal.id,
+                "group_payment": False,
+            }
+        )
+        ._create_payments()
+    )
