@@ -139,6 +139,17 @@ def environment(registry):
         yield api.Environment(cr, SUPERUSER_ID, {})
 
 
+def ensure_chart(env):
+    """Load the generic chart of accounts when the company has no journals."""
+    company = env.company
+    if not env["account.journal"].search_count(
+        [("company_id", "=", company.id), ("type", "=", "sale")]
+    ):
+        env["account.chart.template"].try_loading(
+            "generic_coa", company, install_demo=False
+        )
+
+
 class Measure:
     """Time and count the queries of a block (all cursors of the process)."""
 

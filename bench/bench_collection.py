@@ -51,6 +51,7 @@ from _common import (
     base_addons_path,
     create_database,
     drop_database,
+    ensure_chart,
     environment,
     open_registry,
     per_member,
@@ -154,14 +155,8 @@ def print_report(n, card_n, rows):
 
 def ensure_setup(env):
     """The generic chart and the company's 口座振替 data."""
-    company = env.company
-    if not env["account.journal"].search_count(
-        [("company_id", "=", company.id), ("type", "=", "sale")]
-    ):
-        env["account.chart.template"].try_loading(
-            "generic_coa", company, install_demo=False
-        )
-    company.write(
+    ensure_chart(env)
+    env.company.write(
         {
             "membership_debit_consignor_code": "1234567890",
             "membership_debit_consignor_name": "ﾍﾞﾝﾁｷﾖｳｶｲ",
@@ -170,6 +165,25 @@ def ensure_setup(env):
             "membership_debit_account_number": "1234567",
         }
     )
+
+
+def create_plan(env, name, code, **vals):
+    """A yearly rolling plan whose product bills no tax."""
+    from odoo import Command  # noqa: PLC0415
+
+    plan = env["membership.plan"].create(
+        {
+            "name": name,
+            "code": code,
+            "fee": FEE,
+            "period_type": "rolling",
+            "period_months": 12,
+            **vals,
+        }
+    )
+    plan._ensure_product()
+    plan.product_id.taxes_id = [Command.clear()]
+    return plan
 
 
 def row(label, n, measured):
@@ -258,19 +272,9 @@ def measure_renewal_and_collection(registry, n):
     rows = []
     with environment(registry) as env:
         ensure_setup(env)
-        plan = env["membership.plan"].create(
-            {
-                "name": "Bench Renewal",
-                "code": "BENCH-RENEW",
-                "fee": FEE,
-                "period_type": "rolling",
-                "period_months": 12,
-                "auto_renew": True,
-                "renewal_lead_days": 30,
-            }
+        plan = create_plan(
+            env, "Bench Renewal", "BENCH-RENEW", auto_renew=True, renewal_lead_days=30
         )
-        plan._ensure_product()
-        plan.product_id.taxes_id = [Command.clear()]
         members = create_members(env, plan, n, join, "Renew")
         run = env["membership.dues.run"].create(
             {
@@ -367,17 +371,7 @@ def measure_card_charges(registry, card_n):
 
     today = date.today()
     with environment(registry) as env:
-        plan = env["membership.plan"].create(
-            {
-                "name": "Bench Card",
-                "code": "BENCH-CARD",
-                "fee": FEE,
-                "period_type": "rolling",
-                "period_months": 12,
-            }
-        )
-        plan._ensure_product()
-        plan.product_id.taxes_id = [Command.clear()]
+        plan = create_plan(env, "Bench Card", "BENCH-CARD")
         members = create_members(env, plan, card_n, today, "Card")
         run = env["membership.dues.run"].create(
             {

@@ -63,6 +63,7 @@ from _common import (
     base_addons_path,
     create_database,
     drop_database,
+    ensure_chart,
     environment,
     open_registry,
     per_member,
@@ -255,18 +256,6 @@ def orchestrate():
 # ---------------------------------------------------------------------------
 # Measurements (the script as a child process, inside Odoo)
 # ---------------------------------------------------------------------------
-
-
-def ensure_chart(env):
-    """Load the generic chart of accounts when the company has no journals."""
-    company = env.company
-    Journal = env["account.journal"]
-    if not Journal.search_count(
-        [("company_id", "=", company.id), ("type", "=", "sale")]
-    ):
-        env["account.chart.template"].try_loading(
-            "generic_coa", company, install_demo=False
-        )
 
 
 def period():

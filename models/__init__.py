@@ -34,6 +34,7 @@ from . import membership_payment_import_line
 from . import membership_member_import
 from . import membership_member_import_column
 from . import membership_member_import_line
+from . import membership_member_import_profile
 from . import membership_join_attempt
 from . import membership_news
 from . import membership_audit_log

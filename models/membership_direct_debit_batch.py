@@ -284,9 +284,21 @@ class MembershipDirectDebitBatch(models.Model):
             ) from error
         self._check_result_header(header)
         lines = {int(line.customer_number or 0): line for line in self.line_ids}
-        results = []
+        results, seen = [], {}
         for number, debit in debits:
             line = lines.get(debit["customer_number"])
+            if debit["customer_number"] in seen:
+                # one debit answered twice would be paid twice
+                raise UserError(
+                    self.env._(
+                        "The result file cannot be imported: records %(first)s and "
+                        "%(number)s both answer the customer number %(customer)s.",
+                        first=seen[debit["customer_number"]],
+                        number=number,
+                        customer=debit["customer_number"],
+                    )
+                )
+            seen[debit["customer_number"]] = number
             if not line:
                 raise UserError(
                     self.env._(

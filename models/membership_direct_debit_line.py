@@ -63,7 +63,16 @@ class MembershipDirectDebitLine(models.Model):
         simple = self.filtered(
             lambda line: (
                 len(line.move_ids) == 1
+                and line.state == "pending"
                 and line.move_ids.state == "posted"
+                # one instalment, no early-payment discount: paid in full
+                and len(
+                    line.move_ids.line_ids.filtered(
+                        lambda aml: aml.display_type == "payment_term"
+                    )
+                )
+                == 1
+                and not line.move_ids.invoice_payment_term_id.early_discount
                 and line.move_ids.payment_state in ("not_paid", "partial")
                 and line.currency_id.compare_amounts(
                     line.move_ids.amount_residual, line.amount
@@ -82,6 +91,13 @@ class MembershipDirectDebitLine(models.Model):
         for line in self:
             # the invoice's own payment (with or without a journal entry)
             payment = payments & line.move_ids.matched_payment_ids
+            if len(payment) != 1 or line.currency_id.compare_amounts(
+                payment.amount, line.amount
+            ):
+                # not paid as debited (a batch the wizard skipped...): the
+                # rest of the debit is paid as the unusual ones are
+                line._register_debit()
+                continue
             line.write({"state": "paid", "result_code": "0", "payment_id": payment.id})
             payment.memo = self.env._(
                 "Direct debit %(number)s", number=line.customer_number

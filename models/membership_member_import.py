@@ -1,21 +1,25 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 import base64
+import io
 import logging
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 
+import psycopg2
+import xlsxwriter
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import email_normalize
 
 from ..tools.member_import import (
     ImportValueError,
     normalize_email,
+    normalize_header,
     normalize_width,
     normalize_zip,
     parse_date,
@@ -36,6 +40,18 @@ DEDUPE_RULES = ("member_number", "email", "phone", "reading_birth")
 BATCH_SIZE = 200
 RUN_NOW_SECONDS = 20
 DATE_FIELDS = ("join_date", "paid_through", "birth_date")
+# options the check depends on
+CHECKED_OPTIONS = {
+    "profile_id",
+    "default_plan_id",
+    "on_member_number",
+    "on_email",
+    "on_phone",
+    "on_reading_birth",
+    "company_id",
+}
+# highest number an ir.sequence can hand out (int4)
+MAX_SEQUENCE_NUMBER = 2**31 - 2
 
 
 class MembershipMemberImport(models.Model):
@@ -59,6 +75,13 @@ class MembershipMemberImport(models.Model):
     file_name = fields.Char()
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    profile_id = fields.Many2one(
+        "membership.member.import.profile",
+        string="Columns Profile",
+        domain="[('company_id', '=', company_id)]",
+        help="The columns as saved from an earlier import of the same list; the "
+        "headers it does not know are proposed as usual.",
     )
     default_plan_id = fields.Many2one(
         "membership.plan",
@@ -138,11 +161,20 @@ class MembershipMemberImport(models.Model):
     # ------------------------------------------------------------
 
     def write(self, vals):
-        """A new file is read again from the start."""
+        """A new file is read again from the start; changed options send a
+        checked file back to be checked again (the rows would be stale)."""
         if "file" in vals:
+            if self.filtered(lambda r: r.state in ("running", "done")):
+                raise UserError(self.env._("This file was imported already."))
             self.column_ids.unlink()
             self.line_ids.unlink()
             vals.setdefault("state", "draft")
+        elif CHECKED_OPTIONS & vals.keys() and "state" not in vals:
+            if self.filtered(lambda r: r.state in ("running", "done")):
+                raise UserError(self.env._("This file was imported already."))
+            vals = dict(vals, state="draft")
+        if "profile_id" in vals:
+            self.column_ids.unlink()  # proposed again from the profile
         return super().write(vals)
 
     # ------------------------------------------------------------
@@ -162,12 +194,20 @@ class MembershipMemberImport(models.Model):
             if column.field_name
         }
         if "name" not in mapping.values():
-            raise UserError(
-                self.env._(
-                    "No column is imported as the name: choose it under Columns "
-                    "(headers such as “Name” or “氏名” are found by themselves)."
-                )
-            )
+            # the columns stay, so that the user can say which one is the name
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "warning",
+                    "message": self.env._(
+                        "No column is imported as the name: choose it under "
+                        "Columns (headers such as “Name” or “氏名” are found by "
+                        "themselves), then check the file again."
+                    ),
+                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                },
+            }
         self.line_ids.unlink()
         self.env["membership.member.import.line"].create(
             self._check_rows(rows, mapping)
@@ -183,7 +223,14 @@ class MembershipMemberImport(models.Model):
             raise UserError(self.env._("This file was imported already."))
         if self.state == "draft":
             self.action_dry_run()
-        self.state = "running"
+        if self.state == "draft":
+            raise UserError(
+                self.env._("Choose the column of the names under Columns first.")
+            )
+        if self.state == "checked":
+            # before any member is numbered: new numbers never meet the file's
+            self._move_sequence(self.line_ids.filtered(lambda x: x.state == "create"))
+            self.state = "running"
         self._run_batches(deadline=time.monotonic() + RUN_NOW_SECONDS)
         if self.state == "running":
             self.env.ref("membership_management.ir_cron_member_import")._trigger()
@@ -192,6 +239,88 @@ class MembershipMemberImport(models.Model):
     def action_reset(self):
         """Check the file again (e.g. after changing the columns or rules)."""
         self.filtered(lambda r: r.state == "checked").write({"state": "draft"})
+        return True
+
+    def action_download_results(self):
+        """The rows and what became of them, as an XLSX file (every cell
+        written as text: a value starting with = is never a formula)."""
+        self.ensure_one()
+        buffer = io.BytesIO()
+        book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+        sheet = book.add_worksheet(self.env._("Rows"))
+        bold = book.add_format({"bold": True})
+        states = dict(
+            self.env["membership.member.import.line"]
+            ._fields["state"]
+            ._description_selection(self.env)
+        )
+        headers = [
+            self.env._("Row"),
+            self.env._("Outcome"),
+            self.env._("Name"),
+            self.env._("E-mail"),
+            self.env._("Member"),
+            self.env._("Matched By"),
+            self.env._("Errors and Warnings"),
+        ]
+        for col, header in enumerate(headers):
+            sheet.write_string(0, col, header, bold)
+        for row, line in enumerate(self.line_ids, start=1):
+            values = [
+                str(line.row_number),
+                states.get(line.state, ""),
+                line.name or "",
+                line.email or "",
+                line.member_id.member_number or "",
+                line.matched_by or "",
+                line.message or "",
+            ]
+            for col, value in enumerate(values):
+                sheet.write_string(row, col, value)
+        sheet.set_column(0, 1, 10)
+        sheet.set_column(2, 5, 24)
+        sheet.set_column(6, 6, 60)
+        book.close()
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": f"{(self.name or 'import').rsplit('.', 1)[0]}-results.xlsx",
+                "raw": buffer.getvalue(),
+                "res_model": self._name,
+                "res_id": self.id,
+                "mimetype": "application/vnd.openxmlformats-officedocument."
+                "spreadsheetml.sheet",
+            }
+        )
+        self.env["membership.audit.log"]._log(
+            "export",
+            description=self.env._(
+                "%(file)s: the results of %(count)s imported rows",
+                file=attachment.name,
+                count=len(self.line_ids),
+            ),
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download",
+        }
+
+    def action_save_profile(self):
+        """Save the columns as a profile (the one chosen, or a new one named
+        after the file) for the next import of the same list."""
+        self.ensure_one()
+        mapping = {
+            normalize_header(column.header): column.field_name or False
+            for column in self.column_ids
+        }
+        if self.profile_id:
+            self.profile_id.mapping = mapping
+            return True
+        profile = self.env["membership.member.import.profile"].create(
+            {"name": self.name, "company_id": self.company_id.id, "mapping": mapping}
+        )
+        # the columns are the profile's already: nothing to check again
+        super().write({"profile_id": profile.id})
         return True
 
     def action_view_members(self):
@@ -213,7 +342,15 @@ class MembershipMemberImport(models.Model):
         """Work the imports left running (large files, or cut off by a crash)
         in committed batches."""
         for record in self.search([("state", "=", "running")], order="id"):
-            record._run_batches()
+            try:
+                record._run_batches()
+            except Exception as error:  # noqa: BLE001  pylint: disable=broad-except
+                _logger.exception("Member import %s failed", record.id)
+                self.env.cr.rollback()
+                record.message_post(
+                    body=self.env._("The import stopped: %(error)s", error=error)
+                )
+                self.env["ir.cron"]._commit_progress()
 
     def _run_batches(self, deadline=None):
         self.ensure_one()
@@ -226,7 +363,9 @@ class MembershipMemberImport(models.Model):
         ]
         while lines := Line.search(domain, limit=BATCH_SIZE, order="row_number"):
             self._import_lines(lines)
-            remaining = cron._commit_progress(len(lines))
+            remaining = cron._commit_progress(
+                len(lines), remaining=Line.search_count(domain)
+            )
             if remaining <= 0 or (deadline and time.monotonic() > deadline):
                 return
         self._finish()
@@ -268,17 +407,24 @@ class MembershipMemberImport(models.Model):
     def _ensure_columns(self, headers, rows):
         """Propose the columns' fields from the headers, once: the user's own
         choices are kept when the file is checked again."""
-        if len(self.column_ids) == len(headers):
+        if len(self.column_ids) == len(headers) and not self.env.context.get(
+            "membership_import_remap"
+        ):
             return
         self.column_ids.unlink()
         proposed = propose_mapping(headers)
+        saved = self.profile_id.mapping or {}
+        for index, header in enumerate(headers):
+            key = normalize_header(header)
+            if key in saved:
+                proposed[index] = saved[key] or None
         self.env["membership.member.import.column"].create(
             [
                 {
                     "import_id": self.id,
                     "sequence": index,
                     "header": header,
-                    "sample": next((row[index] for row in rows if row[index]), ""),
+                    "sample": next((row[index] for __, row in rows if row[index]), ""),
                     "field_name": proposed.get(index),
                 }
                 for index, header in enumerate(headers)
@@ -288,11 +434,15 @@ class MembershipMemberImport(models.Model):
     def _check_rows(self, rows, mapping):
         """Line values of every row: normalised values, outcome, messages."""
         plans, states = self._get_plan_index(), self._get_state_index()
-        parsed = [self._parse_row(row, mapping, plans, states) for row in rows]
+        width = len(self.column_ids)
+        parsed = [
+            self._parse_row(row, mapping, plans, states, width) for __, row in rows
+        ]
         existing = self._find_existing(parsed)
         seen = {rule: {} for rule in DEDUPE_RULES}
+        matched_members = {}
         vals_list = []
-        for number, (values, errors, warnings) in enumerate(parsed, start=2):
+        for (number, __), (values, errors, warnings) in zip(rows, parsed, strict=True):
             line = {
                 "import_id": self.id,
                 "row_number": number,
@@ -310,7 +460,8 @@ class MembershipMemberImport(models.Model):
                     continue
                 choice = self[f"on_{rule}"]
                 if key in seen[rule]:
-                    if choice != "create":
+                    # one member number is never created twice
+                    if choice != "create" or rule == "member_number":
                         state = "skip"
                         matched = self.env._(
                             "%(what)s as row %(row)s",
@@ -328,6 +479,13 @@ class MembershipMemberImport(models.Model):
                     )
                     if found._name == "res.partner":
                         partner = found  # a contact, not a member yet
+                    elif found.id in matched_members:
+                        state = "skip"
+                        matched = self.env._(
+                            "%(what)s as row %(row)s",
+                            what=self._rule_label(rule),
+                            row=matched_members[found.id],
+                        )
                     else:
                         state, member = choice, found
                     break
@@ -339,11 +497,6 @@ class MembershipMemberImport(models.Model):
                             record=found.display_name,
                         )
                     )
-            if state != "skip":
-                for rule in DEDUPE_RULES:
-                    key = self._dedupe_key(rule, values)
-                    if key:
-                        seen[rule].setdefault(key, number)
             if (
                 state == "create"
                 and values.get("member_number") in existing["member_number"]
@@ -355,6 +508,13 @@ class MembershipMemberImport(models.Model):
                     )
                 )
                 state = "error"
+            if state in ("create", "update"):
+                for rule in DEDUPE_RULES:
+                    key = self._dedupe_key(rule, values)
+                    if key:
+                        seen[rule].setdefault(key, number)
+                if member:
+                    matched_members[member.id] = number
             line.update(
                 state=state,
                 message="\n".join(errors + warnings) or False,
@@ -382,11 +542,21 @@ class MembershipMemberImport(models.Model):
             return None
         return values.get(rule) or None
 
-    def _parse_row(self, row, mapping, plans, states):
+    def _parse_row(self, row, mapping, plans, states, width):
         """``(values, errors, warnings)`` of one row; values are JSON-ready
         (dates as ISO strings, records as ids)."""
-        raw = {fname: row[index] for index, fname in mapping.items()}
+        raw = {}
+        for index, fname in sorted(mapping.items()):
+            # two columns of one field (電話 and 携帯): the first that has it
+            raw[fname] = raw.get(fname) or row[index]
         values, errors, warnings = {}, [], []
+        if any(row[width:]):
+            errors.append(
+                self.env._(
+                    "The row has more cells than the header: a separator inside a "
+                    "value? Put such values in quotes."
+                )
+            )
         for fname in ("name", "city", "street", "comment"):
             if raw.get(fname):
                 values[fname] = " ".join(raw[fname].split())
@@ -399,7 +569,7 @@ class MembershipMemberImport(models.Model):
         if raw.get("zip"):
             values["zip"] = normalize_zip(raw["zip"])
         self._parse_contact(raw, values, errors, warnings, states)
-        self._parse_membership(raw, values, errors, plans)
+        self._parse_membership(raw, values, errors, warnings, plans)
         return values, errors, warnings
 
     def _parse_contact(self, raw, values, errors, warnings, states):
@@ -444,7 +614,7 @@ class MembershipMemberImport(models.Model):
                     )
                 )
 
-    def _parse_membership(self, raw, values, errors, plans):
+    def _parse_membership(self, raw, values, errors, warnings, plans):
         """Dates (Japanese and Western forms) and the plan (code or name)."""
         for fname in DATE_FIELDS:
             if raw.get(fname):
@@ -470,6 +640,44 @@ class MembershipMemberImport(models.Model):
         paid_through, joined = values.get("paid_through"), values.get("join_date")
         if paid_through and joined and paid_through < joined:
             errors.append(self.env._("Paid through a date before joining."))
+        elif plan and (paid_through or plan.period_type == "lifetime"):
+            self._set_coverage(plan, values, warnings)
+
+    def _set_coverage(self, plan, values, warnings):
+        """The carried-over coverage of a row: up to *paid through* (none for
+        a lifetime plan), from the start of the plan's period then covering
+        today, or ending then (not before joining). A member without a join
+        date joined when that coverage starts."""
+        today = fields.Date.context_today(self)
+        joined = values.get("join_date") and fields.Date.from_string(
+            values["join_date"]
+        )
+        if plan.period_type == "lifetime":
+            start, end = joined or today, False
+        else:
+            end = fields.Date.from_string(values["paid_through"])
+            if plan.period_type == "fixed":
+                start = plan._get_period(min(today, end))[0]
+                if plan._get_period(end)[1] != end:
+                    warnings.append(
+                        self.env._(
+                            "Paid through %(date)s is not the end of a period of "
+                            "the plan: the next period is billed from the day "
+                            "after.",
+                            date=values["paid_through"],
+                        )
+                    )
+            else:
+                start = min(
+                    today,
+                    end + timedelta(days=1) - relativedelta(months=plan.period_months),
+                )
+            if joined:
+                start = max(start, joined)
+            start = min(start, end)
+        values["coverage_start"] = start.isoformat()
+        values["coverage_end"] = end and end.isoformat()
+        values.setdefault("join_date", start.isoformat())
 
     def _get_plan_index(self):
         """Plans of the company by code and by name, width and case folded."""
@@ -522,19 +730,25 @@ class MembershipMemberImport(models.Model):
             )
             for member in members:
                 found["email"][member.email_normalized] = member
+            # only the company's or shared contacts of people (no users,
+            # companies or a company's employees, whose data others share)
             partners = self.env["res.partner"].search(
                 [
                     ("email_normalized", "in", list(keys["email"])),
                     ("id", "not in", members.partner_id.ids),
+                    ("company_id", "in", [self.company_id.id, False]),
+                    ("is_company", "=", False),
+                    ("parent_id", "=", False),
+                    ("user_ids", "=", False),
                 ]
             )
             for partner in partners:
                 found["email"].setdefault(partner.email_normalized, partner)
         if keys["phone"]:
             for member in Member.search(
-                company & Domain("phone", "in", list(keys["phone"]))
+                company & Domain("phone_sanitized", "in", list(keys["phone"]))
             ):
-                found["phone"][member.phone] = member
+                found["phone"][member.phone_sanitized] = member
         if keys["reading_birth"]:
             births = list({birth for __, birth in keys["reading_birth"]})
             for member in Member.search(
@@ -542,7 +756,10 @@ class MembershipMemberImport(models.Model):
                 & Domain("birth_date", "in", births)
                 & Domain("name_kana", "!=", False)
             ):
-                key = (member.name_kana.replace(" ", ""), member.birth_date.isoformat())
+                key = (
+                    to_katakana(member.name_kana).replace(" ", ""),
+                    member.birth_date.isoformat(),
+                )
                 found["reading_birth"][key] = member
         return found
 
@@ -551,10 +768,12 @@ class MembershipMemberImport(models.Model):
     # ------------------------------------------------------------
 
     def _import_lines(self, lines):
-        """Create or update the members of ``lines`` (one batch), with their
-        carried-over coverage; mails only when asked. Everything, the state
-        changes it causes included, runs and is flushed in the import's
-        context: the status history says "import"."""
+        """Create or update the members of ``lines`` (one batch) with their
+        carried-over coverage, mailing nobody unless asked. Everything, the
+        state changes it causes included, runs and is flushed in the import's
+        context (the status history says "import"). A batch that fails is
+        written row by row: the rows that fail become errors with their
+        reason, the others are imported."""
         self = self.with_context(  # noqa: PLW0642
             membership_state_source="import",
             membership_no_welcome=not self.send_welcome,
@@ -562,6 +781,31 @@ class MembershipMemberImport(models.Model):
             tracking_disable=True,
         )
         lines = lines.with_env(self.env)
+        try:
+            with self.env.cr.savepoint():
+                self._write_lines(lines)
+        except (UserError, ValidationError, psycopg2.Error):
+            self.env.invalidate_all()  # what the failed batch left in the cache
+            for line in lines:
+                try:
+                    with self.env.cr.savepoint():
+                        self._write_lines(line)
+                except (UserError, ValidationError, psycopg2.Error) as error:
+                    self.env.invalidate_all()
+                    message = getattr(error, "pgerror", None) or str(error)
+                    line.write(
+                        {
+                            "state": "error",
+                            "message": "\n".join(
+                                filter(None, [line.message, message.strip()])
+                            ),
+                            "member_id": False,
+                            "done": True,
+                        }
+                    )
+        self.env.flush_all()
+
+    def _write_lines(self, lines):
         Member = self.env["membership.member"]
         creates = lines.filtered(lambda x: x.state == "create")
         vals_list = [
@@ -572,73 +816,74 @@ class MembershipMemberImport(models.Model):
         for line, member in zip(creates, members, strict=True):
             line.member_id = member
         for line in lines.filtered(lambda x: x.state == "update"):
+            member = line.member_id
             values = self._member_values(line.values, update=True)
-            line.member_id.write(values)
+            if values.get("notes") and member.notes:
+                values["notes"] = member.notes + values["notes"]  # added to
+            member.write(values)
         self._create_carried_over_dues(lines)
-        self._move_sequence(lines)
         lines.write({"done": True})
         self.env.flush_all()
+        # the database's overlap rule now, not at the commit of the batch
+        self.env.cr.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.env.cr.execute("SET CONSTRAINTS ALL DEFERRED")
 
     def _member_values(self, values, partner=None, update=False):
-        vals = {
-            fname: values[fname]
-            for fname in (
-                "name",
-                "name_kana",
-                "email",
-                "phone",
-                "zip",
-                "state_id",
-                "country_id",
-                "city",
-                "street",
-                "plan_id",
-                "join_date",
-                "birth_date",
-                "member_number",
-            )
-            if values.get(fname)
-        }
+        member_fields = ("plan_id", "join_date", "birth_date", "member_number")
+        contact_fields = (
+            "name",
+            "name_kana",
+            "email",
+            "phone",
+            "zip",
+            "state_id",
+            "country_id",
+            "city",
+            "street",
+        )
+        # an existing contact made a member keeps its own data: others (its
+        # company, its documents) may rely on them
+        fnames = member_fields if partner else member_fields + contact_fields
+        vals = {fname: values[fname] for fname in fnames if values.get(fname)}
         if values.get("comment"):
             vals["notes"] = Markup("<p>%s</p>") % values["comment"]
         if update:
             # an update never renumbers or moves a member to another plan
             vals.pop("member_number", None)
             vals.pop("plan_id", None)
+            vals.pop("join_date", None)
             return vals
         vals["company_id"] = self.company_id.id
         if partner:
             vals["partner_id"] = partner.id
-        if not vals.get("join_date"):
-            today = fields.Date.context_today(self).isoformat()
-            vals["join_date"] = values.get("paid_through") or today
+        vals.setdefault("join_date", fields.Date.context_today(self).isoformat())
         return vals
 
     def _create_carried_over_dues(self, lines):
-        """The *paid through* date as a paid period without an invoice, from
-        the plan's period ending then (not before joining), unless the member
-        is covered by then already."""
+        """The coverage the check found (up to *paid through*) as a paid period
+        without an invoice, for the part no live dues of the member covers."""
         vals_list = []
-        for line in lines.filtered(lambda x: x.values.get("paid_through")):
+        for line in lines.filtered(lambda x: x.values.get("coverage_start")):
             member = line.member_id
-            end = fields.Date.from_string(line.values["paid_through"])
-            if member.date_end and member.date_end >= end:
-                continue
-            plan = member.plan_id
-            if plan.period_type == "lifetime":
-                start = member.join_date
-                end = False
-            else:
-                start = (
-                    end + timedelta(days=1) - relativedelta(months=plan.period_months)
-                )
-            start = max(start, member.join_date or start)
-            if member.date_end and member.date_end >= start:
-                start = member.date_end + timedelta(days=1)
+            start = fields.Date.from_string(line.values["coverage_start"])
+            end = fields.Date.from_string(line.values.get("coverage_end") or False)
+            live = member.dues_ids.filtered(lambda d: d.state != "cancelled")
+            covered_until = max(
+                (
+                    d.date_end or date.max
+                    for d in live
+                    if d.date_start <= (end or date.max)
+                ),
+                default=None,
+            )
+            if covered_until:
+                if end and covered_until >= end or not end:
+                    continue  # covered already (or a lifetime membership)
+                start = max(start, covered_until + timedelta(days=1))
             vals_list.append(
                 {
                     "member_id": member.id,
-                    "plan_id": plan.id,
+                    "plan_id": member.plan_id.id,
                     "date_start": start,
                     "date_end": end,
                     "amount": 0.0,
@@ -654,19 +899,18 @@ class MembershipMemberImport(models.Model):
         numbers = [
             line.values.get("member_number")
             for line in lines
-            if line.state == "create" and line.values.get("member_number")
+            if line.values.get("member_number")
         ]
         if not numbers:
             return
         sequence = self.env["membership.member"]._get_member_sequence(self.company_id)
-        prefix = sequence.prefix or ""
-        highest = max(
-            (
-                int(number[len(prefix) :])
-                for number in numbers
-                if number.startswith(prefix) and number[len(prefix) :].isdigit()
-            ),
-            default=0,
-        )
+        prefix, suffix = sequence._get_prefix_suffix()
+        highest = 0
+        for number in numbers:
+            if not (number.startswith(prefix) and number.endswith(suffix)):
+                continue
+            digits = number[len(prefix) : len(number) - len(suffix)]
+            if digits.isdigit() and int(digits) <= MAX_SEQUENCE_NUMBER:
+                highest = max(highest, int(digits))
         if highest >= sequence.number_next_actual:
             sequence.number_next = highest + 1

@@ -337,6 +337,25 @@ class TestDirectDebit(MembershipCommon):
         self.assertFalse(batch.line_ids.payment_id, "nothing half-imported")
         self.assertEqual(set(batch.line_ids.mapped("state")), {"pending"})
 
+    def test_a_debit_answered_twice_is_refused_whole(self):
+        """Two records for one customer number would pay one debit twice."""
+        batch = self.exported()
+        records = self.result_file(batch, {}).split(CRLF)
+        amount = int(records[1][80:90])
+        twice = CRLF.join(
+            [
+                records[0],
+                records[1],
+                records[1],
+                trailer(2, 2 * amount, 2, 2 * amount),
+                records[4],
+                b"",
+            ]
+        )
+        with self.assertRaisesRegex(UserError, "records 2 and 3 both answer"):
+            batch._import_result(twice)
+        self.assertFalse(batch.line_ids.payment_id)
+
     def test_the_import_wizard_reads_the_uploaded_file(self):
         batch = self.exported()
         action = batch.action_import_result()

@@ -5,10 +5,12 @@ import io
 from datetime import date
 from unittest.mock import patch
 
+import openpyxl
 import xlsxwriter
 
 from odoo.exceptions import AccessError
 from odoo.tests import freeze_time, tagged
+from odoo.tools import mute_logger
 
 from ..models import membership_member_import
 from .common import MembershipCommon
@@ -340,3 +342,117 @@ class TestMemberImport(MembershipCommon):
             self.env["membership.member.import"].with_user(self.officer).create(
                 {"file": base64.b64encode(data), "file_name": "x.csv"}
             )
+
+    @mute_logger("odoo.sql_db")
+    def test_a_row_refused_when_written_is_an_error_and_the_others_import(self):
+        rows = [
+            JA_HEADERS,
+            self.row(氏名="Early", メール="early@example.com", 会員番号="M600001"),
+            self.row(氏名="Fine", メール="fine@example.com"),
+        ]
+        record = self.make_import(csv_bytes(rows))
+        record.action_dry_run()
+        # the number is taken between the check and the import
+        self.create_member(email="taker@example.com", member_number="M600001")
+        self.do_import(record)
+        self.assertEqual(record.state, "done")
+        self.assertEqual(self.line(record, 2).state, "error")
+        self.assertTrue(self.line(record, 2).message)
+        self.assertEqual(self.line(record, 3).member_id.email, "fine@example.com")
+
+    def test_numbers_of_the_file_and_of_the_sequence_never_meet(self):
+        sequence = self.env["membership.member"]._get_member_sequence(self.company)
+        prefix = sequence._get_prefix_suffix()[0]
+        nxt = sequence.number_next_actual
+        taken = f"{prefix}{nxt + 1:06d}"
+        rows = [
+            JA_HEADERS,
+            self.row(氏名="Numbered", メール="n@example.com", 会員番号=taken),
+        ]
+        rows += [
+            self.row(氏名=f"Plain {i}", メール=f"p{i}@example.com") for i in range(3)
+        ]
+        record = self.make_import(csv_bytes(rows))
+        record.action_dry_run()
+        self.do_import(record)
+        numbers = record.line_ids.member_id.mapped("member_number")
+        self.assertEqual(len(set(numbers)), 4)
+        self.assertIn(taken, numbers)
+        self.assertEqual(set(record.line_ids.mapped("state")), {"create"})
+
+    def test_members_paid_in_advance_are_covered_today(self):
+        rows = [
+            JA_HEADERS,
+            self.row(
+                氏名="Prepaid",
+                メール="prepaid@example.com",
+                会員種別="T-STU",
+                入会日="2024-01-15",
+                有効期限="2027-06-30",
+            ),
+            self.row(
+                氏名="No Join Date", メール="nojoin@example.com", 有効期限="2026-03-31"
+            ),
+        ]
+        record = self.make_import(csv_bytes(rows))
+        record.action_dry_run()
+        self.do_import(record)
+        prepaid = self.line(record, 2).member_id
+        self.assertEqual(prepaid.state, "active")
+        self.assertEqual(prepaid.dues_ids.date_start, date(2025, 10, 1))
+        self.assertEqual(prepaid.date_end, date(2027, 6, 30))
+        nojoin = self.line(record, 3).member_id
+        self.assertEqual(nojoin.join_date, date(2025, 4, 1))
+        self.assertEqual(nojoin.dues_ids.date_start, date(2025, 4, 1))
+        self.assertEqual(nojoin.state, "active")
+
+    def test_a_value_split_by_an_unquoted_separator_is_an_error(self):
+        data = b"Name,Email,Plan\nSato,sato@example.com,T-REG,extra\n"
+        record = self.make_import(data)
+        record.action_dry_run()
+        self.assertEqual(record.line_ids.state, "error")
+        self.assertIn("more cells than the header", record.line_ids.message)
+
+    def test_results_download_as_text_cells_and_are_audited(self):
+        rows = [
+            JA_HEADERS,
+            self.row(氏名="=SUM(A1:A9)", メール="f@example.com"),
+            self.row(氏名="No Plan", メール="np@example.com", 会員種別="Gold"),
+        ]
+        record = self.make_import(csv_bytes(rows))
+        record.action_dry_run()
+        action = record.action_download_results()
+        attachment = self.env["ir.attachment"].browse(
+            int(action["url"].split("/")[3].split("?")[0])
+        )
+        book = openpyxl.load_workbook(io.BytesIO(attachment.raw))
+        sheet = book.active
+        self.assertEqual(sheet["C2"].value, "=SUM(A1:A9)")
+        self.assertEqual(sheet["C2"].data_type, "s")  # text, not a formula
+        self.assertIn("“Gold” is unknown", sheet["G3"].value)
+        self.assertTrue(
+            self.env["membership.audit.log"].search_count([("event", "=", "export")])
+        )
+
+    def test_columns_saved_as_a_profile_map_the_next_list(self):
+        data = csv_bytes(
+            [["Nom", "Courriel", "Plan"], ["Lea", "lea@example.com", "T-REG"]]
+        )
+        first = self.make_import(data)
+        # unknown headers: the user is told to choose the name's column
+        notice = first.action_dry_run()
+        self.assertEqual(notice["params"]["type"], "warning")
+        self.assertEqual(first.state, "draft")
+        self.assertFalse(first.column_ids[0].field_name)
+        first.column_ids[0].field_name = "name"
+        first.column_ids[1].field_name = "email"
+        first.action_dry_run()
+        first.action_save_profile()
+        self.assertTrue(first.profile_id)
+        self.assertEqual(first.state, "checked")
+        second = self.make_import(data, profile_id=first.profile_id.id)
+        second.action_dry_run()
+        self.assertEqual(
+            second.column_ids.mapped("field_name"), ["name", "email", "plan"]
+        )
+        self.assertEqual(second.line_ids.state, "create")

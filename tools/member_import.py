@@ -49,21 +49,16 @@ HEADER_ALIASES = {
     "comment": ["notes", "note", "comment", "備考", "メモ"],
 }
 
-# 元号: first year of each era
-ERAS = {
-    "明治": 1868,
-    "M": 1868,
-    "大正": 1912,
-    "T": 1912,
-    "昭和": 1926,
-    "S": 1926,
-    "平成": 1989,
-    "H": 1989,
-    "令和": 2019,
-    "R": 2019,
-}
+# 元号: (names, first day); an era ends the day before the next one starts
+ERAS = [
+    (("明治", "M"), date(1868, 10, 23)),
+    (("大正", "T"), date(1912, 7, 30)),
+    (("昭和", "S"), date(1926, 12, 25)),
+    (("平成", "H"), date(1989, 1, 8)),
+    (("令和", "R"), date(2019, 5, 1)),
+]
 ERA_DATE = re.compile(
-    r"^(明治|大正|昭和|平成|令和|[MTSHR])\s*(元|\d{1,2})\s*[年./-]\s*(\d{1,2})\s*"
+    r"^(明治|大正|昭和|平成|令和|[MTSHRmtshr])\s*(元|\d{1,2})\s*[年./-]\s*(\d{1,2})\s*"
     r"[月./-]\s*(\d{1,2})\s*日?$"
 )
 WESTERN_DATE = re.compile(
@@ -88,19 +83,21 @@ class ImportValueError(ValueError):
 
 def read_table(data, file_name="", _=_untranslated):
     """``(headers, rows)`` of a CSV or XLSX file given as bytes: rows are
-    lists of stripped strings, blank rows left out."""
+    ``(line number in the file, cells)`` with the cells stripped strings,
+    padded to the headers' width (a row may have more: the caller says so);
+    blank rows are left out."""
     if not data:
         raise ImportValueError(_("The file is empty."))
     if data[:2] == b"PK" or (file_name or "").lower().endswith(".xlsx"):
         table = _read_xlsx(data, _)
     else:
         table = _read_csv(data, _)
-    table = [row for row in table if any(cell for cell in row)]
+    table = [(number, row) for number, row in table if any(cell for cell in row)]
     if not table:
         raise ImportValueError(_("The file has no rows."))
-    headers, rows = table[0], table[1:]
+    headers, rows = table[0][1], table[1:]
     width = len(headers)
-    return headers, [(row + [""] * width)[:width] for row in rows]
+    return headers, [(number, row + [""] * (width - len(row))) for number, row in rows]
 
 
 def decode_text(data, _=_untranslated):
@@ -125,7 +122,20 @@ def _read_csv(data, _):
         first = sample.splitlines()[0] if sample else ""
         delimiter = max(SEPARATORS, key=first.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    return [[cell.strip() for cell in row] for row in reader]
+    table, start = [], 1
+    try:
+        for row in reader:
+            table.append((start, [cell.strip() for cell in row]))
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise ImportValueError(
+            _(
+                "Line %(number)s cannot be read: %(error)s",
+                number=start,
+                error=str(error),
+            )
+        ) from error
+    return table
 
 
 def _read_xlsx(data, _):
@@ -137,9 +147,10 @@ def _read_xlsx(data, _):
         message = _("The file is not a readable XLSX workbook.")
         raise ImportValueError(message) from error
     sheet = book.worksheets[0]
-    table = []
-    for values in sheet.iter_rows(values_only=True):
-        table.append([_cell_text(value) for value in values])
+    table = [
+        (number, [_cell_text(value) for value in values])
+        for number, values in enumerate(sheet.iter_rows(values_only=True), 1)
+    ]
     book.close()
     return table
 
@@ -226,17 +237,13 @@ def normalize_zip(text, _=_untranslated):
 def parse_date(text, _=_untranslated):
     """A date written as 令和7年4月1日, R7.4.1, 2025/4/1, 2025-04-01,
     2025年4月1日 or 20250401; empty -> ``None``."""
-    value = normalize_width(text).replace(" ", "")
+    # NFKC: ㍻ and ㋿ as 平成 and 令和, full-width digits as ASCII
+    value = unicodedata.normalize("NFKC", normalize_width(text)).replace(" ", "")
     if not value:
         return None
     if match := ERA_DATE.match(value):
-        era, year, month, day = match.groups()
-        year = (
-            ERAS[era.upper() if len(era) == 1 else era]
-            + (1 if year == "元" else int(year))
-            - 1
-        )
-    elif match := WESTERN_DATE.match(value) or COMPACT_DATE.match(value):
+        return _era_date(text, *match.groups(), _=_)
+    if match := WESTERN_DATE.match(value) or COMPACT_DATE.match(value):
         year, month, day = (int(part) for part in match.groups())
     else:
         raise ImportValueError(
@@ -251,3 +258,21 @@ def parse_date(text, _=_untranslated):
         raise ImportValueError(
             _("“%(value)s” is not a date of the calendar.", value=text)
         ) from error
+
+
+def _era_date(text, era, year, month, day, _=_untranslated):
+    """The date of an era date, refused outside its era (平成32年)."""
+    index = next(i for i, (names, __) in enumerate(ERAS) if era.upper() in names)
+    first = ERAS[index][1]
+    following = ERAS[index + 1][1] if index + 1 < len(ERAS) else date.max
+    try:
+        value = date(
+            first.year + (1 if year == "元" else int(year)) - 1, int(month), int(day)
+        )
+    except ValueError as error:
+        raise ImportValueError(
+            _("“%(value)s” is not a date of the calendar.", value=text)
+        ) from error
+    if not first <= value < following:
+        raise ImportValueError(_("“%(value)s” is not a date of that era.", value=text))
+    return value
