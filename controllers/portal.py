@@ -95,6 +95,12 @@ class MembershipPortal(CustomerPortal):
             return Member
         return Member.search(self._membership_domain(), limit=1)
 
+    def _get_my_member_or_404(self):
+        member = self._get_my_member()
+        if not member:
+            raise request.not_found()
+        return member
+
     def _prepare_membership_values(self, member, **extra):
         member_sudo = member.sudo()
         today = fields.Date.context_today(member)
@@ -159,9 +165,7 @@ class MembershipPortal(CustomerPortal):
         "/my/membership/renew", type="http", auth="user", website=True, methods=["POST"]
     )
     def portal_my_membership_renew(self, **kw):
-        member = self._get_my_member()
-        if not member:
-            raise request.not_found()
+        member = self._get_my_member_or_404()
         dues = member.sudo()._renew_online()
         if dues.move_id:
             return request.redirect(dues.move_id[:1].get_portal_url())
@@ -175,9 +179,7 @@ class MembershipPortal(CustomerPortal):
         methods=["POST"],
     )
     def portal_my_membership_change_plan(self, plan_id=None, **kw):
-        member = self._get_my_member()
-        if not member:
-            raise request.not_found()
+        member = self._get_my_member_or_404()
         plan = request.env["membership.plan"].sudo()
         if str(plan_id or "").isdigit():
             plan = plan.browse(int(plan_id)).exists()
@@ -200,9 +202,7 @@ class MembershipPortal(CustomerPortal):
         methods=["POST"],
     )
     def portal_my_membership_auto_payment(self, token_id=None, consent=None, **kw):
-        member = self._get_my_member()
-        if not member:
-            raise request.not_found()
+        member = self._get_my_member_or_404()
         if not consent or not str(token_id or "").isdigit():
             return request.redirect("/my/membership?message=auto_payment_refused")
         try:
@@ -220,9 +220,7 @@ class MembershipPortal(CustomerPortal):
         methods=["POST"],
     )
     def portal_my_membership_auto_payment_stop(self, **kw):
-        member = self._get_my_member()
-        if not member:
-            raise request.not_found()
+        member = self._get_my_member_or_404()
         member.sudo()._stop_auto_charge(
             request.env._("The member stopped the automatic card payment of dues.")
         )
@@ -236,9 +234,7 @@ class MembershipPortal(CustomerPortal):
         methods=["POST"],
     )
     def portal_my_membership_remove_payment_method(self, token_id, **kw):
-        member = self._get_my_member()
-        if not member:
-            raise request.not_found()
+        member = self._get_my_member_or_404()
         try:
             member.sudo()._remove_saved_payment_token(token_id)
         except UserError:
@@ -253,9 +249,7 @@ class MembershipPortal(CustomerPortal):
         methods=["GET", "POST"],
     )
     def portal_my_membership_direct_debit(self, **post):
-        member = self._get_my_member()
-        if not member:
-            raise request.not_found()
+        member = self._get_my_member_or_404()
         error = False
         if request.httprequest.method == "POST":
             try:
@@ -290,9 +284,7 @@ class MembershipPortal(CustomerPortal):
         methods=["GET", "POST"],
     )
     def portal_my_membership_profile(self, **post):
-        member = self._get_my_member()
-        if not member:
-            raise request.not_found()
+        member = self._get_my_member_or_404()
         errors, values = {}, {}
         if request.httprequest.method == "POST":
             values, errors = self._validate_profile(member.sudo(), post)
@@ -347,9 +339,7 @@ class MembershipPortal(CustomerPortal):
 
     @http.route("/my/membership/dues", type="http", auth="user", website=True)
     def portal_my_membership_dues(self, **kw):
-        member = self._get_my_member()
-        if not member:
-            raise request.not_found()
+        member = self._get_my_member_or_404()
         dues = request.env["membership.dues"].search(
             [("member_id", "=", member.id)], order="date_start desc, id desc"
         )
@@ -396,9 +386,7 @@ class MembershipPortal(CustomerPortal):
 
     @http.route("/my/membership/data.json", type="http", auth="user", website=True)
     def portal_my_membership_data(self, **kw):
-        member = self._get_my_member()
-        if not member:
-            raise request.not_found()
+        member = self._get_my_member_or_404()
         data = json.dumps(member.sudo()._get_personal_data(), indent=2, default=str)
         request.env["membership.audit.log"]._log("data_download", member)
         return request.make_response(
@@ -418,9 +406,7 @@ class MembershipPortal(CustomerPortal):
         methods=["POST"],
     )
     def portal_my_membership_erasure(self, **kw):
-        member = self._get_my_member()
-        if not member:
-            raise request.not_found()
+        member = self._get_my_member_or_404()
         member.sudo()._request_erasure()
         return request.redirect("/my/membership?message=erasure")
 

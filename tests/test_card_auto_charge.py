@@ -47,6 +47,26 @@ class TestCardAutoCharge(MembershipCommon):
             )
         )
 
+    def make_tx(self, move, reference, **vals):
+        """A transaction of ``move``'s whole residual (another worker's
+        attempt, an online payment...)."""
+        return (
+            self.env["payment.transaction"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": self.provider.id,
+                    "payment_method_id": self.method.id,
+                    "reference": reference,
+                    "amount": move.amount_residual,
+                    "currency_id": move.currency_id.id,
+                    "partner_id": move.partner_id.id,
+                    "invoice_ids": [Command.set(move.ids)],
+                    **vals,
+                }
+            )
+        )
+
     def billed_member(self, simulated_state="done", consent=True, **vals):
         """A student member billed on ``JOIN``, with a saved card (agreed to
         when ``consent``); returns the member and the dues."""
@@ -153,18 +173,11 @@ class TestCardAutoCharge(MembershipCommon):
         move = dues.move_id
         due = dues.date_due
         with freeze_time(f"{due} 11:50:00"):
-            self.env["payment.transaction"].sudo().create(
-                {
-                    "provider_id": self.provider.id,
-                    "payment_method_id": self.method.id,
-                    "token_id": member.auto_charge_token_id.id,
-                    "operation": "offline",
-                    "reference": f"{move.name}-{move.id}-AUTO1",
-                    "amount": move.amount_residual,
-                    "currency_id": move.currency_id.id,
-                    "partner_id": move.partner_id.id,
-                    "invoice_ids": [Command.set(move.ids)],
-                }
+            self.make_tx(
+                move,
+                f"{move.name}-{move.id}-AUTO1",
+                token_id=member.auto_charge_token_id.id,
+                operation="offline",
             )
             # cut off before the attempt was recorded on the dues
             dues.write({"auto_charge_attempts": 0})
@@ -191,19 +204,8 @@ class TestCardAutoCharge(MembershipCommon):
     def test_an_attempt_another_worker_created_is_not_created_twice(self):
         member, dues = self.billed_member()
         move = dues.move_id
-        other = (
-            self.env["payment.transaction"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": self.provider.id,
-                    "payment_method_id": self.method.id,
-                    "reference": f"{move.name}-{move.id}-AUTO1",
-                    "amount": 1.0,
-                    "currency_id": move.currency_id.id,
-                    "partner_id": move.partner_id.id,
-                }
-            )
+        other = self.make_tx(
+            move, f"{move.name}-{move.id}-AUTO1", amount=1.0, invoice_ids=False
         )
         with freeze_time(f"{dues.date_due} 12:00:00"):
             tx = dues._create_auto_charge_transaction(dues.date_due)
@@ -277,18 +279,7 @@ class TestCardAutoCharge(MembershipCommon):
         member, dues = self.billed_member()
         move = dues.move_id
         with freeze_time(f"{dues.date_due} 08:00:00"):
-            self.env["payment.transaction"].sudo().create(
-                {
-                    "provider_id": self.provider.id,
-                    "payment_method_id": self.method.id,
-                    "reference": f"{move.name}-online",
-                    "amount": move.amount_residual,
-                    "currency_id": move.currency_id.id,
-                    "partner_id": move.partner_id.id,
-                    "invoice_ids": [Command.set(move.ids)],
-                    "operation": "online_direct",
-                }
-            )
+            self.make_tx(move, f"{move.name}-online", operation="online_direct")
         self.charge(dues.date_due)
         self.assertFalse(self.auto_txs(dues))
         # abandoned for a day: the card is charged
