@@ -31,6 +31,29 @@ class AccountMove(models.Model):
     # MAILING
     # ------------------------------------------------------------
 
+    def _membership_queue_sending(self):
+        """E-mail these posted invoices as *Send* does for many: Odoo's own
+        sending job (``account.ir_cron_account_move_send``) generates the
+        official PDF, attaches it and mails it with the portal link, by each
+        contact's sending preference, outside the caller's transaction.
+        Returns ``False`` when that job is not active (nothing is sent)."""
+        moves = self.filtered(
+            lambda m: m.state == "posted" and m.partner_id.email and not m.sending_data
+        )
+        if not moves:
+            return True
+        moves.sudo().sending_data = {
+            "author_user_id": self.env.user.id,
+            "author_partner_id": self.env.user.partner_id.id,
+        }
+        cron = self.env.ref(
+            "account.ir_cron_account_move_send", raise_if_not_found=False
+        )
+        if not cron or not cron.sudo().active:
+            return False
+        cron._trigger()
+        return True
+
     def _get_mail_template(self):
         """A dues invoice collected without the member acting (saved card,
         direct debit) is sent with a mail that says when and how, instead of

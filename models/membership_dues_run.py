@@ -404,24 +404,10 @@ class MembershipDuesRun(models.Model):
         return values
 
     def _send_invoices(self, moves):
-        """E-mail the invoices as *Send* does for many: Odoo's own sending job
-        (``account.ir_cron_account_move_send``) generates the official PDF,
-        attaches it and mails it with the portal link to view and pay, by each
-        contact's sending preference, outside the billing batch: a document
-        that fails is noted on its invoice, the billing stands."""
-        moves = moves.filtered(lambda m: m.partner_id.email and not m.sending_data)
-        if not moves:
-            return
-        moves.sudo().sending_data = {
-            "author_user_id": self.env.user.id,
-            "author_partner_id": self.env.user.partner_id.id,
-        }
-        cron = self.env.ref(
-            "account.ir_cron_account_move_send", raise_if_not_found=False
-        )
-        if cron and cron.sudo().active:
-            cron._trigger()
-        else:
+        """E-mail the invoices through Odoo's own sending job (see
+        ``account.move._membership_queue_sending``): a document that fails is
+        noted on its invoice, the billing stands."""
+        if not moves._membership_queue_sending():
             self.message_post(
                 body=self.env._(
                     "The invoices wait for Odoo's job “Send invoices automatically”, "

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from ..tools.invoice import create_invoices, post_invoices
+from ..tools.invoice import SEND_PARAMETER, create_invoices, post_invoices
 from .membership_member import OPEN_END
 
 
@@ -69,10 +69,17 @@ class MembershipMember(models.Model):
     def action_invoice_dues(self):
         """Bill the period containing today for members not billed for it yet.
 
-        This is the code path dues runs use for each member.
+        This is the code path dues runs use for each member. The invoices
+        are e-mailed through Odoo's sending unless the setting *E-mail Invoices
+        Billed by Hand* is off.
         """
         self.check_access("write")
         dues = self._create_period_dues(fields.Date.context_today(self))
+        if dues and self.env["ir.config_parameter"].sudo().get_param(
+            SEND_PARAMETER, "True"
+        ) not in ("False", "0", ""):
+            # the official document, mailed with the link to pay
+            dues.move_id._membership_queue_sending()
         if not dues:
             return {
                 "type": "ir.actions.client",

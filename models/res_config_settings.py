@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools.card_charge import DEFAULT_RETRY_DAYS, RETRY_PARAMETER, parse_retry_days
+from ..tools.invoice import SEND_PARAMETER
 
 # settings field -> (system parameter, default); stored by hand so that 0 is
 # kept (Odoo's config_parameter would delete the parameter for 0)
@@ -68,6 +69,11 @@ class ResConfigSettings(models.TransientModel):
         "membership has no end (lifetime plans); other cards expire when the "
         "grace period ends.",
     )
+    membership_invoice_dues_send = fields.Boolean(
+        string="E-mail Invoices Billed by Hand",
+        help="Invoice Dues on the member form e-mails the invoice (its official "
+        "PDF and the link to pay) through Odoo's sending, as dues runs can.",
+    )
     membership_auto_charge_retry_days = fields.Char(
         string="Card Charge Retries",
         config_parameter=RETRY_PARAMETER,
@@ -117,6 +123,9 @@ class ResConfigSettings(models.TransientModel):
                 values[fname] = int(params.get_param(key, default))
             except ValueError:
                 values[fname] = default
+        values["membership_invoice_dues_send"] = params.get_param(
+            SEND_PARAMETER, "True"
+        ) not in ("False", "0", "")
         return values
 
     def set_values(self):
@@ -124,6 +133,7 @@ class ResConfigSettings(models.TransientModel):
         params = self.env["ir.config_parameter"].sudo()
         for fname, (key, __) in MEMBERSHIP_PARAMETERS.items():
             params.set_param(key, str(self[fname]))
+        params.set_param(SEND_PARAMETER, str(bool(self.membership_invoice_dues_send)))
         return result
 
     @api.constrains("membership_auto_charge_retry_days")

@@ -168,3 +168,27 @@ class TestDuesInvoicing(MembershipCommon):
         member.dues_ids.filtered(lambda d: d.state == "invoiced").action_cancel()
         self.plan_fixed.entry_fee_on_rejoin = True
         self.assertEqual(self.bill(member, date(2026, 10, 15)).entry_fee_amount, 20.0)
+
+    @freeze_time("2026-10-15 12:00:00")
+    def test_invoice_dues_mails_the_official_invoice_without_a_salesperson(self):
+        member = self.create_member(join_date=date(2026, 10, 15))
+        member.with_user(self.officer).action_invoice_dues()
+        move = member.dues_ids.move_id
+        self.assertFalse(move.invoice_user_id)
+        # queued for Odoo's sending job, which makes the official PDF
+        self.assertTrue(move.sending_data)
+        self.assertEqual(move.sending_data["author_user_id"], self.officer.id)
+        self.run_job(self.env["account.move"]._cron_account_move_send)
+        self.assertTrue(move.invoice_pdf_report_id)
+        self.assertFalse(move.sending_data)
+
+    @freeze_time("2026-10-15 12:00:00")
+    def test_invoice_dues_mails_nothing_when_the_setting_is_off(self):
+        self.env["res.config.settings"].create(
+            {"membership_invoice_dues_send": False}
+        ).execute()
+        member = self.create_member(join_date=date(2026, 10, 15))
+        member.action_invoice_dues()
+        self.assertFalse(member.dues_ids.move_id.sending_data)
+        settings = self.env["res.config.settings"].create({})
+        self.assertFalse(settings.membership_invoice_dues_send)

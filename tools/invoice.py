@@ -2,6 +2,10 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 """Invoice helpers shared by dues and event fees."""
 
+# ir.config_parameter: whether Invoice Dues e-mails the invoices (on unless
+# "False")
+SEND_PARAMETER = "membership_management.invoice_dues_send"
+
 
 def cancel_unpaid_invoice(move, ref):
     """Cancel a draft invoice, or reverse a posted one that is not fully paid
@@ -39,10 +43,17 @@ def credited_amount(move):
 
 def create_invoices(env, company, vals_list):
     """Customer invoices ``vals_list`` of ``company`` in one ``create``, the
-    sale journal looked up once (not once per invoice)."""
+    sale journal looked up once (not once per invoice). They have no
+    salesperson: whoever billed (the member on the portal, the public user of
+    the join form, the scheduled job) is not one."""
     Move = env["account.move"].with_company(company).sudo()
     journal = Move.new({"move_type": "out_invoice"})._search_default_journal()
-    return Move.create([{"journal_id": journal.id, **vals} for vals in vals_list])
+    return Move.create(
+        [
+            {"journal_id": journal.id, "invoice_user_id": False, **vals}
+            for vals in vals_list
+        ]
+    )
 
 
 def post_invoices(moves):
