@@ -32,6 +32,8 @@ from . import membership_dunning_step
 from . import membership_payment_import
 from . import membership_payment_import_line
 from . import membership_member_import
+from . import membership_member_import_check
+from . import membership_member_import_write
 from . import membership_member_import_column
 from . import membership_member_import_line
 from . import membership_member_import_profile

@@ -1,0 +1,175 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+import logging
+from datetime import date, timedelta
+
+import psycopg2
+from markupsafe import Markup
+
+from odoo import fields, models
+from odoo.exceptions import UserError, ValidationError
+
+_logger = logging.getLogger(__name__)
+
+# highest number an ir.sequence can hand out (int4)
+MAX_SEQUENCE_NUMBER = 2**31 - 2
+
+
+class MembershipMemberImport(models.Model):
+    """Writing the checked rows: members created or updated, their
+    carried-over coverage, the member numbering moved past the file's; a
+    batch that fails is written row by row."""
+
+    _inherit = "membership.member.import"  # pylint: disable=consider-merging-classes-inherited
+
+    # ------------------------------------------------------------
+    # WRITING
+    # ------------------------------------------------------------
+
+    def _import_lines(self, lines):
+        """Create or update the members of ``lines`` (one batch) with their
+        carried-over coverage, mailing nobody unless asked. Everything, the
+        state changes it causes included, runs and is flushed in the import's
+        context (the status history says "import"). A batch that fails is
+        written row by row: the rows that fail become errors with their
+        reason, the others are imported."""
+        self = self.with_context(  # noqa: PLW0642
+            membership_state_source="import",
+            membership_no_welcome=not self.send_welcome,
+            mail_create_nolog=True,
+            tracking_disable=True,
+        )
+        lines = lines.with_env(self.env)
+        try:
+            with self.env.cr.savepoint():
+                self._write_lines(lines)
+        except (UserError, ValidationError, psycopg2.Error):
+            self.env.invalidate_all()  # what the failed batch left in the cache
+            for line in lines:
+                try:
+                    with self.env.cr.savepoint():
+                        self._write_lines(line)
+                except (UserError, ValidationError, psycopg2.Error) as error:
+                    self.env.invalidate_all()
+                    message = getattr(error, "pgerror", None) or str(error)
+                    line.write(
+                        {
+                            "state": "error",
+                            "message": "\n".join(
+                                filter(None, [line.message, message.strip()])
+                            ),
+                            "member_id": False,
+                            "done": True,
+                        }
+                    )
+        self.env.flush_all()
+
+    def _write_lines(self, lines):
+        Member = self.env["membership.member"]
+        creates = lines.filtered(lambda x: x.state == "create")
+        vals_list = [
+            self._member_values(line.values, partner=line.partner_id)
+            for line in creates
+        ]
+        members = Member.create(vals_list) if vals_list else Member
+        for line, member in zip(creates, members, strict=True):
+            line.member_id = member
+        for line in lines.filtered(lambda x: x.state == "update"):
+            member = line.member_id
+            values = self._member_values(line.values, update=True)
+            if values.get("notes") and member.notes:
+                values["notes"] = member.notes + values["notes"]  # added to
+            member.write(values)
+        self._create_carried_over_dues(lines)
+        lines.write({"done": True})
+        self.env.flush_all()
+        # the database's overlap rule now, not at the commit of the batch
+        self.env.cr.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.env.cr.execute("SET CONSTRAINTS ALL DEFERRED")
+
+    def _member_values(self, values, partner=None, update=False):
+        member_fields = ("plan_id", "join_date", "birth_date", "member_number")
+        contact_fields = (
+            "name",
+            "name_kana",
+            "email",
+            "phone",
+            "zip",
+            "state_id",
+            "country_id",
+            "city",
+            "street",
+        )
+        # an existing contact made a member keeps its own data: others (its
+        # company, its documents) may rely on them
+        fnames = member_fields if partner else member_fields + contact_fields
+        vals = {fname: values[fname] for fname in fnames if values.get(fname)}
+        if values.get("comment"):
+            vals["notes"] = Markup("<p>%s</p>") % values["comment"]
+        if update:
+            # an update never renumbers or moves a member to another plan
+            vals.pop("member_number", None)
+            vals.pop("plan_id", None)
+            vals.pop("join_date", None)
+            return vals
+        vals["company_id"] = self.company_id.id
+        if partner:
+            vals["partner_id"] = partner.id
+        vals.setdefault("join_date", fields.Date.context_today(self).isoformat())
+        return vals
+
+    def _create_carried_over_dues(self, lines):
+        """The coverage the check found (up to *paid through*) as a paid period
+        without an invoice, for the part no live dues of the member covers."""
+        vals_list = []
+        for line in lines.filtered(lambda x: x.values.get("coverage_start")):
+            member = line.member_id
+            start = fields.Date.from_string(line.values["coverage_start"])
+            end = fields.Date.from_string(line.values.get("coverage_end") or False)
+            live = member.dues_ids.filtered(lambda d: d.state != "cancelled")
+            covered_until = max(
+                (
+                    d.date_end or date.max
+                    for d in live
+                    if d.date_start <= (end or date.max)
+                ),
+                default=None,
+            )
+            if covered_until:
+                if end and covered_until >= end or not end:
+                    continue  # covered already (or a lifetime membership)
+                start = max(start, covered_until + timedelta(days=1))
+            vals_list.append(
+                {
+                    "member_id": member.id,
+                    "plan_id": member.plan_id.id,
+                    "date_start": start,
+                    "date_end": end,
+                    "amount": 0.0,
+                    "carried_over": True,
+                }
+            )
+        if vals_list:
+            self.env["membership.dues"].create(vals_list)
+
+    def _move_sequence(self, lines):
+        """Imported member numbers stay; the company's sequence moves past the
+        highest of them that it could have made, so it never hands one out."""
+        numbers = [
+            line.values.get("member_number")
+            for line in lines
+            if line.values.get("member_number")
+        ]
+        if not numbers:
+            return
+        sequence = self.env["membership.member"]._get_member_sequence(self.company_id)
+        prefix, suffix = sequence._get_prefix_suffix()
+        highest = 0
+        for number in numbers:
+            if not (number.startswith(prefix) and number.endswith(suffix)):
+                continue
+            digits = number[len(prefix) : len(number) - len(suffix)]
+            if digits.isdigit() and int(digits) <= MAX_SEQUENCE_NUMBER:
+                highest = max(highest, int(digits))
+        if highest >= sequence.number_next_actual:
+            sequence.number_next = highest + 1
