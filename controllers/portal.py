@@ -8,12 +8,11 @@ import qrcode
 from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import content_disposition, request
-from odoo.tools import email_normalize
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
 from ..models.res_company_direct_debit import ACCOUNT_TYPES
-from ..tools.text import has_line_break
+from ..tools.text import has_line_break, plain_email
 
 # the only member fields a member may change from the portal
 PROFILE_FIELDS = ("name", "name_kana", "email", "phone", "street", "zip", "city")
@@ -35,7 +34,7 @@ def clean_contact_values(post, fnames, default_country, required=()):
     if "name" in values and not values["name"]:
         errors["name"] = env._("Your name is required.")
     if values.get("email") or "email" in required:
-        email = email_normalize(values.get("email") or "")
+        email = plain_email(values.get("email"))
         if email:
             values["email"] = email
         else:

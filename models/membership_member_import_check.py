@@ -8,7 +8,6 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import email_normalize
 
 from ..tools.member_import import (
     ImportValueError,
@@ -21,6 +20,7 @@ from ..tools.member_import import (
     read_table,
     to_katakana,
 )
+from ..tools.text import plain_email
 
 DATE_FIELDS = ("join_date", "paid_through", "birth_date")
 # duplicate rules, strongest first
@@ -220,7 +220,7 @@ class MembershipMemberImport(models.Model):
         the prefecture's country or the company's (kept as written, with a
         warning, when it cannot be read)."""
         if raw.get("email"):
-            email = email_normalize(normalize_email(raw["email"]))
+            email = plain_email(normalize_email(raw["email"]))
             if email:
                 values["email"] = email
             else:

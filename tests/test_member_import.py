@@ -179,7 +179,7 @@ class TestMemberImport(MembershipCommon):
             JA_HEADERS,
             self.yamada_row(),
             self.row(メール="noname@example.com"),
-            self.row(氏名="Bad Mail", メール="not-an-address"),
+            self.row(氏名="Bad Mail", メール="not-an@@address.com"),
             self.row(氏名="No Plan", メール="p@example.com", 会員種別="Gold"),
             self.row(氏名="Bad Date", メール="d@example.com", 入会日="2025/13/40"),
             self.row(
@@ -198,7 +198,7 @@ class TestMemberImport(MembershipCommon):
         expected = {2: "create", 3: "error", 4: "error", 5: "error", 6: "error"}
         self.assertEqual(states, expected | {7: "error", 8: "create"})
         self.assertIn("name is missing", self.line(record, 3).message)
-        self.assertIn("not-an-address", self.line(record, 4).message)
+        self.assertIn("not-an@@address.com", self.line(record, 4).message)
         self.assertIn("“Gold” is unknown", self.line(record, 5).message)
         self.assertIn("2025/13/40", self.line(record, 6).message)
         self.assertIn("before joining", self.line(record, 7).message)

@@ -13,7 +13,7 @@ from odoo.addons.membership_management.tools.member_import import (
     to_katakana,
 )
 from odoo.addons.membership_management.tools.proration import days_share
-from odoo.addons.membership_management.tools.text import has_line_break
+from odoo.addons.membership_management.tools.text import has_line_break, plain_email
 
 
 @tagged("post_install", "-at_install")
@@ -65,3 +65,8 @@ class TestTools(BaseCase):
         self.assertEqual(to_katakana("やまだ　ﾊﾅｺ"), "ヤマダ ハナコ")
         with self.assertRaises(ImportValueError):
             read_table(b"")
+
+    def test_only_a_plain_address_is_an_email(self):
+        self.assertEqual(plain_email(" Hanako@Example.COM "), "hanako@example.com")
+        for text in ("a@@example.com", "a b@example.com", "Hanako <h@x.com>", "", None):
+            self.assertFalse(plain_email(text), text)

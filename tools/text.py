@@ -7,3 +7,17 @@ def has_line_break(text):
     """A CR or LF in a value that goes into a mail header or a one-line field
     (names, subjects, contact data) could inject headers or break layouts."""
     return bool(text) and ("\r" in text or "\n" in text)
+
+
+def plain_email(text):
+    """The normalised address when ``text`` is exactly one plain e-mail
+    address, else ``False``. Odoo's ``email_normalize`` picks an address out
+    of what it is given ("a b@x.com" gives "b@x.com", "a@@x.com" gives
+    "@x.com"): a typed value must be the address itself."""
+    from odoo.tools import email_normalize  # noqa: PLC0415
+
+    value = (text or "").strip()
+    email = email_normalize(value)
+    if not email or email.startswith("@") or email != value.lower():
+        return False
+    return email
