@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 from odoo import fields, models
 
-from ..tools.invoice import register_payment, register_payments
+from ..tools.invoice import register_payment
 from ..tools.zengin_debit import RESULT_CODES
 
 # result codes after which the account cannot be debited again as it is
@@ -87,7 +87,7 @@ class MembershipDirectDebitLine(models.Model):
                 lines[start : start + DEBIT_CHUNK]._register_debits(batch)
 
     def _register_debits(self, batch):
-        payments = register_payments(self.move_ids, batch.journal_id, batch.debit_date)
+        payments = register_payment(self.move_ids, batch.journal_id, batch.debit_date)
         for line in self:
             # the invoice's own payment (with or without a journal entry)
             payment = payments & line.move_ids.matched_payment_ids

@@ -67,39 +67,20 @@ def post_invoices(moves):
     moves.action_post()
 
 
-def register_payment(moves, journal, date, amount, memo):
-    """One payment of ``amount`` on ``journal`` for ``moves``, reconciled with
-    them as the *Register Payment* button does: how a bank transfer and a
-    direct debit pay dues invoices."""
+def register_payment(moves, journal, date, amount=None, memo=None):
+    """Pay ``moves`` on ``journal`` as the *Register Payment* button does,
+    reconciled with them: with ``amount``, one payment of that amount for all
+    of them (a bank transfer, a direct debit of several invoices); without,
+    one payment of its residual per invoice, in one call (the usual debits of
+    a direct debit result)."""
+    vals = {"payment_date": date, "journal_id": journal.id}
+    if amount is None:
+        vals["group_payment"] = False
+    else:
+        vals.update(amount=amount, communication=memo, group_payment=True)
     return (
         moves.env["account.payment.register"]
         .with_context(active_model="account.move", active_ids=moves.ids)
-        .create(
-            {
-                "payment_date": date,
-                "journal_id": journal.id,
-                "amount": amount,
-                "communication": memo,
-                "group_payment": True,
-            }
-        )
-        ._create_payments()
-    )
-
-
-def register_payments(moves, journal, date):
-    """One payment per invoice of ``moves``, each of its residual, reconciled
-    with it, in one *Register Payment* call (many invoices at once): how a
-    direct debit result pays the usual debits."""
-    return (
-        moves.env["account.payment.register"]
-        .with_context(active_model="account.move", active_ids=moves.ids)
-        .create(
-            {
-                "payment_date": date,
-                "journal_id": journal.id,
-                "group_payment": False,
-            }
-        )
+        .create(vals)
         ._create_payments()
     )

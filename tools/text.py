@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 """Small text checks shared by models and controllers."""
 
+from odoo.tools import email_normalize
+
 
 def has_line_break(text):
     """A CR or LF in a value that goes into a mail header or a one-line field
@@ -14,8 +16,6 @@ def plain_email(text):
     address, else ``False``. Odoo's ``email_normalize`` picks an address out
     of what it is given ("a b@x.com" gives "b@x.com", "a@@x.com" gives
     "@x.com"): a typed value must be the address itself."""
-    from odoo.tools import email_normalize  # noqa: PLC0415
-
     value = (text or "").strip()
     email = email_normalize(value)
     if not email or email.startswith("@") or email != value.lower():
