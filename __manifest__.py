@@ -38,6 +38,7 @@
         "views/membership_dues_run_views.xml",
         "views/membership_payment_import_views.xml",
         "views/membership_member_import_views.xml",
+        "views/membership_legacy_migration_views.xml",
         "views/membership_direct_debit_views.xml",
         "views/membership_status_history_views.xml",
         "views/membership_points_line_views.xml",

@@ -62,6 +62,15 @@ TEST_MODULES = "payment_demo"
 # paid online and save a card (it never reaches a real provider)
 DEMO_MODULES = "payment_demo"
 ADDON = "membership_management"
+# the migration from Odoo's membership app is tested in a database of its own,
+# with OCA's membership (and its variable periods) installed with their demo
+# data: the wheels go to .var/oca, never into the addon's requirements
+LEGACY_TAG = "legacy_migration"
+LEGACY_MODULES = "membership,membership_variable_period"
+LEGACY_REQUIREMENTS = (
+    "odoo-addon-membership==19.0.*",
+    "odoo-addon-membership_variable_period==19.0.*",
+)
 REPO = Path(__file__).resolve().parent.parent
 VAR = REPO / ".var"
 # the private cluster: see ClusterPaths (its folders may live outside VAR).
@@ -71,6 +80,9 @@ VAR = REPO / ".var"
 PG_ELSEWHERE = ("/var/lib", "/var/tmp", "/tmp")
 ODOO_DATA = VAR / "odoo-data"  # Odoo's --data-dir (filestore, sessions)
 TEST_LOG = VAR / "test.log"
+LEGACY_TEST_LOG = VAR / "test-legacy.log"
+OCA_DIR = VAR / "oca"
+OCA_ADDONS = OCA_DIR / "odoo" / "addons"  # the wheels' namespace layout
 SELF_TESTS = Path(__file__).resolve().with_name("test_runner.py")
 # not part of the addon: left out of pylint's copy
 LINT_SKIP = (
@@ -832,6 +844,21 @@ class TestOutcome:
                 outcome.problems.append(record)
         return outcome
 
+    def add(self, other):
+        """Fold the outcome of a second Odoo run (another database) into this
+        one: the closing line counts both."""
+        if None in (self.total, other.total):
+            self.total = None
+        else:
+            self.total += other.total
+        if other.returncode not in (0, None):
+            self.returncode = other.returncode
+        self.failures += other.failures
+        self.errors += other.errors
+        self.skipped += other.skipped
+        self.problems += other.problems
+        self.notes += other.notes
+
     @property
     def failed(self):
         """Failures + errors + skipped tests, plus one for each failed check
@@ -978,35 +1005,57 @@ def warm_up_browser():
             )
 
 
-def cmd_test(args):
-    """Run the addon's tests on a fresh database; the last line is the count."""
-    notes = []
-    self_tests = SelfTests()
-    if args.lint:
-        say("===== lint =====")
-        if cmd_lint(args) != 0:
-            notes.append("lint failed (see above)")
-    if args.self_test:
-        say("===== runner self-tests =====")
-        self_tests = SelfTests.execute()
-        if not self_tests.run:
-            notes.append(f"no runner self-test ran ({SELF_TESTS})")
-    if args.lint or args.self_test:
-        say("===== tests =====")
-    warm_up_browser()
-    VAR.mkdir(exist_ok=True)
-    dbname = f"mm_test_{secrets.token_hex(4)}"
+def test_phases(tags):
+    """The Odoo runs a ``--tags`` filter asks for: ``(phase, tags)`` pairs.
+    The default runs the addon's tests, then the migration tests in their own
+    database; a filter naming the migration tag runs those only."""
+    if LEGACY_TAG in tags:
+        return [("legacy", tags)]
+    phases = [("main", tags)]
+    if tags == f"/{ADDON}":
+        phases.append(("legacy", f"{LEGACY_TAG}/{ADDON}"))
+    return phases
+
+
+def ensure_oca_addons():
+    """Install the OCA wheels of the migration tests into .var/oca (no
+    dependencies: Odoo itself is there) unless they are there."""
+    wanted = [name.strip() for name in LEGACY_MODULES.split(",")]
+    if all((OCA_ADDONS / name / "__manifest__.py").exists() for name in wanted):
+        return
+    cmd = [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet"]
+    cmd += ["--disable-pip-version-check", "--target", str(OCA_DIR)]
+    cmd += list(LEGACY_REQUIREMENTS)
+    say(f"$ {shown(cmd)}")
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode or not all((OCA_ADDONS / name).is_dir() for name in wanted):
+        raise RunnerError(
+            "Installing OCA's membership for the migration tests failed:\n"
+            f"{proc.stdout}{proc.stderr}"
+        )
+
+
+def run_odoo_tests(phase, tags):
+    """One Odoo run on a fresh database, dropped afterwards: its outcome."""
+    legacy = phase == "legacy"
+    dbname = f"mm_test_{'legacy_' if legacy else ''}{secrets.token_hex(4)}"
     # each run writes its own log (runs may overlap); it becomes .var/test.log
     log_path = VAR / f"test.{dbname}.log"
     returncode = None
+    notes = []
     try:
+        if legacy:
+            ensure_oca_addons()
         with environment() as ctx:
+            if legacy:
+                ctx.addons_path = f"{ctx.addons_path},{OCA_ADDONS}"
+            # payment_demo: the online payment tests pay with Odoo's demo
+            # provider; it is a test dependency only, not the addon's
+            modules = LEGACY_MODULES if legacy else TEST_MODULES
             cmd = ctx.odoo_cmd(
                 "-d", dbname,
-                # payment_demo: the online payment tests pay with Odoo's demo
-                # provider; it is a test dependency only, not the addon's
-                "-i", f"{ADDON},{TEST_MODULES}",
-                f"--test-tags={args.tags}",
+                "-i", f"{ADDON},{modules}",
+                f"--test-tags={tags}",
                 "--with-demo",
                 "--http-interface=127.0.0.1",
                 f"--http-port={free_port()}",
@@ -1023,19 +1072,49 @@ def cmd_test(args):
                     say(f"Could not drop test database {dbname}: {exc}")
     except RunnerError as exc:
         say(str(exc))
-        notes.append("the runner could not start the tests")
-        code = exc.code
-    except KeyboardInterrupt:
-        notes.append("interrupted")
-        code = 130
-    else:
-        code = None
+        notes.append(f"the runner could not start the {phase} tests")
     text = ""
     if log_path.exists():
         text = log_path.read_text(errors="replace")
-        log_path.replace(TEST_LOG)
+        log_path.replace(LEGACY_TEST_LOG if legacy else TEST_LOG)
     outcome = TestOutcome.from_log(text, dbname, returncode)
     outcome.notes = notes
+    return outcome
+
+
+def cmd_test(args):
+    """Run the addon's tests on fresh databases; the last line is the count."""
+    notes = []
+    self_tests = SelfTests()
+    if args.lint:
+        say("===== lint =====")
+        if cmd_lint(args) != 0:
+            notes.append("lint failed (see above)")
+    if args.self_test:
+        say("===== runner self-tests =====")
+        self_tests = SelfTests.execute()
+        if not self_tests.run:
+            notes.append(f"no runner self-test ran ({SELF_TESTS})")
+    if args.lint or args.self_test:
+        say("===== tests =====")
+    warm_up_browser()
+    VAR.mkdir(exist_ok=True)
+    outcome = None
+    code = None
+    try:
+        for phase, tags in test_phases(args.tags):
+            if phase == "legacy":
+                say("===== migration from Odoo's membership (its own database) =====")
+            result = run_odoo_tests(phase, tags)
+            if outcome is None:
+                outcome = result
+            else:
+                outcome.add(result)
+    except KeyboardInterrupt:
+        notes.append("interrupted")
+        code = 130
+        outcome = outcome or TestOutcome(None)
+    outcome.notes = notes + outcome.notes
     outcome.self_tests = self_tests
     outcome.print_summary()
     if code is not None:

@@ -243,6 +243,39 @@ class SummaryTest(unittest.TestCase):
         outcome.self_tests = runner.SelfTests(3, 1)
         self.assertEqual(self.closing_line(outcome), "2 passed, 2 failed")
 
+    def test_both_databases_count_in_the_closing_line(self):
+        outcome = runner.TestOutcome(0, total=5, failures=1)
+        outcome.add(runner.TestOutcome(0, total=4))
+        self.assertEqual(self.closing_line(outcome), "8 passed, 1 failed")
+
+    def test_a_database_without_report_fails_the_run(self):
+        outcome = runner.TestOutcome(0, total=5)
+        outcome.add(runner.TestOutcome(1))
+        self.assertTrue(outcome.reasons())
+        self.assertEqual(self.closing_line(outcome), "0 passed, 1 failed")
+
+
+class PhasesTest(unittest.TestCase):
+    """The migration tests run in their own database, with the default run
+    or when asked for by their tag."""
+
+    def test_default_runs_both(self):
+        self.assertEqual(
+            runner.test_phases(f"/{runner.ADDON}"),
+            [
+                ("main", f"/{runner.ADDON}"),
+                ("legacy", f"{runner.LEGACY_TAG}/{runner.ADDON}"),
+            ],
+        )
+
+    def test_a_subset_runs_in_the_main_database_only(self):
+        tags = f"/{runner.ADDON}:TestJoin"
+        self.assertEqual(runner.test_phases(tags), [("main", tags)])
+
+    def test_the_migration_tag_runs_the_migration_only(self):
+        tags = f"{runner.LEGACY_TAG}/{runner.ADDON}"
+        self.assertEqual(runner.test_phases(tags), [("legacy", tags)])
+
 
 @unittest.skipUnless(IS_ROOT, "the server runs as the postgres user only for root")
 class RealClusterTest(FakeCheckouts):

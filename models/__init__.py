@@ -53,3 +53,5 @@ from . import membership_campaign
 from . import membership_campaign_step
 from . import membership_campaign_delivery
 from . import mailing_mailing
+from . import membership_legacy_migration
+from . import membership_legacy_migration_line

@@ -14,6 +14,7 @@ AUDIT_EVENTS = [
     ("personal_data_change", "Personal data changed"),
     ("direct_debit_export", "Bank accounts exported for direct debit"),
     ("member_import", "Members imported"),
+    ("legacy_migration", "Members migrated from Odoo Membership"),
 ]
 
 

@@ -110,6 +110,15 @@ class MembershipDues(models.Model):
         "invoice, counted as paid, no receipt.",
     )
 
+    legacy_line_id = fields.Integer(
+        string="Odoo Membership Line",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The membership line of Odoo's membership app these dues were "
+        "migrated from: a second migration skips it.",
+    )
+
     _date_order = models.Constraint(
         "CHECK(date_end IS NULL OR date_end >= date_start)",
         "Dues cannot end before they start.",

@@ -235,6 +235,32 @@ class MembershipMember(models.Model):
             return self.join_date or day
         return day
 
+    def _get_carried_over_dues_vals(self, start, end, plan=None, **extra):
+        """Values of a dues period without invoice (carried over from before
+        this addon: imported or migrated) from ``start`` to ``end`` (None:
+        open-ended), for the part no live dues of the member covers yet; None
+        when all of it is covered (or, open-ended, when any of it is)."""
+        self.ensure_one()
+        live = self.dues_ids.filtered(lambda d: d.state != "cancelled")
+        last = end or OPEN_END
+        covered_until = max(
+            (d.date_end or OPEN_END for d in live if d.date_start <= last),
+            default=None,
+        )
+        if covered_until:
+            if not end or covered_until >= end:
+                return None
+            start = max(start, covered_until + timedelta(days=1))
+        return {
+            "member_id": self.id,
+            "plan_id": (plan or self.plan_id).id,
+            "date_start": start,
+            "date_end": end,
+            "amount": 0.0,
+            "carried_over": True,
+            **extra,
+        }
+
     def _prepare_dues_vals(self, day, renew=False):
         """Values of the dues to bill for ``day``, or ``(False, reason)``."""
         self.ensure_one()

@@ -1,7 +1,6 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 import logging
-from datetime import date, timedelta
 
 import psycopg2
 from markupsafe import Markup
@@ -123,32 +122,12 @@ class MembershipMemberImport(models.Model):
         without an invoice, for the part no live dues of the member covers."""
         vals_list = []
         for line in lines.filtered(lambda x: x.values.get("coverage_start")):
-            member = line.member_id
-            start = fields.Date.from_string(line.values["coverage_start"])
-            end = fields.Date.from_string(line.values.get("coverage_end") or False)
-            live = member.dues_ids.filtered(lambda d: d.state != "cancelled")
-            covered_until = max(
-                (
-                    d.date_end or date.max
-                    for d in live
-                    if d.date_start <= (end or date.max)
-                ),
-                default=None,
+            vals = line.member_id._get_carried_over_dues_vals(
+                fields.Date.from_string(line.values["coverage_start"]),
+                fields.Date.from_string(line.values.get("coverage_end") or False),
             )
-            if covered_until:
-                if end and covered_until >= end or not end:
-                    continue  # covered already (or a lifetime membership)
-                start = max(start, covered_until + timedelta(days=1))
-            vals_list.append(
-                {
-                    "member_id": member.id,
-                    "plan_id": member.plan_id.id,
-                    "date_start": start,
-                    "date_end": end,
-                    "amount": 0.0,
-                    "carried_over": True,
-                }
-            )
+            if vals:
+                vals_list.append(vals)
         if vals_list:
             self.env["membership.dues"].create(vals_list)
 

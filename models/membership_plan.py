@@ -127,6 +127,13 @@ class MembershipPlan(models.Model):
     website_published = fields.Boolean(
         string="Published", help="Offer this plan on the public membership page."
     )
+    legacy_key = fields.Char(
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="What this plan was migrated from in Odoo's membership app (a "
+        "membership product, or its free members): a second migration finds it.",
+    )
     member_ids = fields.One2many("membership.member", "plan_id", string="Members")
     member_count = fields.Integer(compute="_compute_member_count")
 

@@ -11,6 +11,7 @@ HISTORY_SOURCES = [
     ("cron", "Scheduled Job"),
     ("system", "System"),
     ("import", "Import"),
+    ("migration", "Migration"),
 ]
 
 

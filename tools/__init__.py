@@ -4,3 +4,4 @@ from . import proration
 from . import invoice
 from . import card_charge
 from . import member_import
+from . import legacy_membership
