@@ -19,6 +19,7 @@ speed of the stock contact import, in rows per second.
 
 Environment
   MM_BENCH_IMPORT_N   rows (default 20000)
+  MM_BENCH_PROFILE    1 profiles the check and the import (.var/bench-*.prof)
 
 The output is a table ending with a ``SUMMARY:`` line; the exit code is 0 when
 both sides imported all N rows.
@@ -165,7 +166,7 @@ def measure(registry, n):
         )
     with environment(registry) as env:
         record = env["membership.member.import"].browse(import_id)
-        with Measure() as checked:
+        with Measure(profile="import-check") as checked:
             record.action_dry_run()
             env.cr.commit()
         if record.create_count != n:
@@ -173,7 +174,7 @@ def measure(registry, n):
     out.append(dict(side="ours", label="check (dry run)", rows=n, **vars_of(checked)))
     with environment(registry) as env:
         record = env["membership.member.import"].browse(import_id)
-        with Measure() as imported:
+        with Measure(profile="import-write") as imported:
             record.action_import()
             while record.state == "running":
                 record._run_batches()

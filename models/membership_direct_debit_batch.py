@@ -118,6 +118,7 @@ class MembershipDirectDebitBatch(models.Model):
                     Domain("move_id.state", "=", "posted"),
                     Domain("move_id.invoice_date_due", "<=", self.debit_date),
                     Domain("move_id", "not in", taken.move_ids.ids),
+                    self.env["membership.dues"]._get_auto_collected_domain(),
                 ]
             )
         )

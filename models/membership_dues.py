@@ -6,6 +6,7 @@ import psycopg2
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
 from odoo.tools import SQL, format_date
 
 from ..tools.invoice import cancel_unpaid_invoice, credited_amount, invoice_status
@@ -119,6 +120,10 @@ class MembershipDues(models.Model):
         "migrated from: a second migration skips it.",
     )
 
+    _legacy_line_uniq = models.UniqueIndex(
+        "(company_id, legacy_line_id) WHERE legacy_line_id IS NOT NULL",
+        "A membership line of Odoo's membership app is migrated once.",
+    )
     _date_order = models.Constraint(
         "CHECK(date_end IS NULL OR date_end >= date_start)",
         "Dues cannot end before they start.",
@@ -188,10 +193,12 @@ class MembershipDues(models.Model):
 
     @api.depends("date_start", "date_end", "plan_id.name")
     def _compute_name(self):
+        labels = {}  # a run or an import names thousands of the same period
         for dues in self:
-            dues.name = dues.date_start and self._get_period_label(
-                dues.plan_id, dues.date_start, dues.date_end
-            )
+            key = (dues.plan_id, dues.date_start, dues.date_end)
+            if dues.date_start and key not in labels:
+                labels[key] = self._get_period_label(*key)
+            dues.name = dues.date_start and labels[key]
 
     @api.model
     def _get_period_label(self, plan, date_start, date_end):
@@ -266,6 +273,15 @@ class MembershipDues(models.Model):
         """Dues billed and not fully paid: reminded, matched to transfers,
         shown to pay; the member waits for their payment."""
         return ("invoiced", "partial")
+
+    @api.model
+    def _get_auto_collected_domain(self):
+        """Dues that reminders, card charges and direct debits may follow up.
+        Not the unpaid invoices migrated from Odoo's membership app: that app
+        never reminded or collected them, and years-old invoices must not get
+        a final notice (or a suspension) the night after a migration; staff
+        follow them up in Accounting."""
+        return Domain("legacy_line_id", "=", False)
 
     @api.model
     def _get_covering_states(self):

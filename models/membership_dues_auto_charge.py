@@ -100,6 +100,7 @@ class MembershipDues(models.Model):
                 Domain("state", "in", self._get_open_states()),
                 Domain("move_id.state", "=", "posted"),
                 Domain("auto_charge_stopped", "=", False),
+                self._get_auto_collected_domain(),
                 Domain("member_id", "any", self._get_auto_charge_member_domain()),
                 (
                     Domain("auto_charge_attempts", "=", 0)
@@ -119,6 +120,7 @@ class MembershipDues(models.Model):
             [
                 Domain("state", "in", self._get_open_states()),
                 Domain("auto_charge_stopped", "=", False),
+                self._get_auto_collected_domain(),
                 Domain("member_id", "any", self._get_auto_charge_member_domain()),
                 Domain("auto_charge_attempts", "=", 0)
                 | Domain("auto_charge_next_date", "!=", False)

@@ -78,6 +78,7 @@ class MembershipDunningStep(models.Model):
                         ),
                         # a saved card still to be charged (or retried) first
                         ~Dues._get_auto_charge_pending_domain(),
+                        Dues._get_auto_collected_domain(),
                     ]
                 )
                 while dues := self.env["membership.dues"].search(

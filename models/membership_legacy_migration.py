@@ -3,6 +3,7 @@
 import logging
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 
 import psycopg2
 
@@ -18,6 +19,7 @@ _logger = logging.getLogger(__name__)
 FREE_PLAN_KEY = "free"
 BATCH_SIZE = 200  # partners per committed batch
 RUN_NOW_SECONDS = 20
+LOCK_NAMESPACE = 0x4D4D4C4D  # advisory locks of migrations, by company
 # the state this addon gives a member for each state Odoo's membership showed
 # (plans come with no grace period, as Odoo's membership has none)
 EXPECTED_STATES = {
@@ -79,9 +81,10 @@ class MembershipLegacyMigration(models.Model):
     difference_count = fields.Integer(
         string="States Differing", compute="_compute_report_counts"
     )
-    # the last partner migrated, in the order (associate members last, by id):
-    # a migration cut off resumes after it
-    resume_associates = fields.Boolean(readonly=True, copy=False)
+    # the last partner migrated, in the order (members first, then associate
+    # members by the length of their chain, by id): a migration cut off
+    # resumes after it
+    resume_depth = fields.Integer(readonly=True, copy=False)
     resume_partner_id = fields.Integer(readonly=True, copy=False)
 
     def _compute_legacy_found(self):
@@ -131,20 +134,29 @@ class MembershipLegacyMigration(models.Model):
                     "(no membership lines table): there is nothing to migrate."
                 )
             )
-        if self.state != "running":
-            self.line_ids.unlink()
-            self.write(
-                {
-                    "state": "running",
-                    "plans_created": 0,
-                    "members_created": 0,
-                    "dues_created": 0,
-                    "resume_associates": False,
-                    "resume_partner_id": 0,
-                }
-            )
-            self._with_migration_context()._start()
-        self._run_batches(deadline=time.monotonic() + RUN_NOW_SECONDS)
+        with self._company_lock() as locked:
+            if not locked:
+                raise UserError(
+                    self.env._(
+                        "A migration of %(company)s is under way: wait for it to "
+                        "finish (its batches are committed one after another).",
+                        company=self.company_id.name,
+                    )
+                )
+            if self.state != "running":
+                self.line_ids.unlink()
+                self.write(
+                    {
+                        "state": "running",
+                        "plans_created": 0,
+                        "members_created": 0,
+                        "dues_created": 0,
+                        "resume_depth": 0,
+                        "resume_partner_id": 0,
+                    }
+                )
+                self._with_migration_context()._start()
+            self._run_batches(deadline=time.monotonic() + RUN_NOW_SECONDS)
         if self.state == "running":
             self.env.ref("membership_management.ir_cron_legacy_migration")._trigger()
         return True
@@ -167,7 +179,9 @@ class MembershipLegacyMigration(models.Model):
         off by a crash) in committed batches."""
         for record in self.search([("state", "=", "running")], order="id"):
             try:
-                record._run_batches()
+                with record._company_lock() as locked:
+                    if locked:  # else another worker is on it
+                        record._run_batches()
             except Exception as error:  # noqa: BLE001  pylint: disable=broad-except
                 _logger.exception("Migration %s failed", record.id)
                 self.env.cr.rollback()
@@ -197,10 +211,33 @@ class MembershipLegacyMigration(models.Model):
         self._save_progress(counts, report)
         self.env["ir.cron"]._commit_progress()
 
+    @contextmanager
+    def _company_lock(self):
+        """One worker migrates a company at a time (a cron worker, a user):
+        a PostgreSQL advisory lock held across the batches' commits, taken
+        without waiting. Once it is ours, a commit starts a fresh snapshot
+        that sees the batches the previous holder committed."""
+        cr = self.env.cr
+        key = [LOCK_NAMESPACE, self.company_id.id]
+        cr.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+        if not cr.fetchone()[0]:
+            yield False
+            return
+        try:
+            self.env["ir.cron"]._commit_progress()
+            self.invalidate_recordset()
+            yield True
+        finally:
+            try:
+                cr.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+            except psycopg2.Error:
+                cr.rollback()  # the transaction failed: what it did is undone
+                cr.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+
     def _run_batches(self, deadline=None):
         """Migrate the partners left, ``BATCH_SIZE`` at a time, each batch
-        committed with its report rows and the point to resume from. Another
-        worker on the same migration waits for the batch to commit."""
+        committed with its report rows and the point to resume from (the
+        caller holds the company's lock)."""
         self.ensure_one()
         migration = self._with_migration_context()
         cr = self.env.cr
@@ -212,36 +249,22 @@ class MembershipLegacyMigration(models.Model):
             lines_by_partner[line["partner_id"]].append(line)
         extras = legacy.read_partners(cr, company_id)
         todo = sorted(
-            (bool(extras.get(pid, {}).get("associate_id")), pid)
+            (legacy.associate_depth(pid, extras), pid)
             for pid in set(lines_by_partner) | set(extras)
         )
         legacy_states = {}
-        for is_associate, pid in todo:
+        for __, pid in todo:  # an associate after its associate
             extra = extras.get(pid, {})
             associate_id = extra.get("associate_id")
-            if is_associate:
-                legacy_states[pid] = legacy_states.get(associate_id) or (
-                    legacy.partner_state(
-                        lines_by_partner.get(associate_id, []),
-                        today,
-                        free=extras.get(associate_id, {}).get("free"),
-                    )
-                )
+            if associate_id:
+                legacy_states[pid] = legacy_states.get(associate_id, "none")
             else:
                 legacy_states[pid] = legacy.partner_state(
                     lines_by_partner[pid], today, free=extra.get("free")
                 )
         Partner = self.env["res.partner"].with_context(active_test=False)
-        while True:
-            # one worker at a time: the next reads where this one stopped
-            cr.execute(
-                "SELECT id FROM membership_legacy_migration WHERE id = %s FOR UPDATE",
-                [self.id],
-            )
-            self.invalidate_recordset()
-            if self.state != "running":
-                return
-            cursor = (self.resume_associates, self.resume_partner_id)
+        while self.state == "running":
+            cursor = (self.resume_depth, self.resume_partner_id)
             batch = [key for key in todo if key > cursor][:BATCH_SIZE]
             if not batch:
                 self._finish()
@@ -258,16 +281,13 @@ class MembershipLegacyMigration(models.Model):
                     report,
                 )
             self._compare_states(legacy_states, report)
-            self._save_progress(counts, report)
+            self._save_progress(counts, report, [pid for __, pid in batch])
             self.write(
-                {
-                    "resume_associates": batch[-1][0],
-                    "resume_partner_id": batch[-1][1],
-                }
+                {"resume_depth": batch[-1][0], "resume_partner_id": batch[-1][1]}
             )
             left = len([key for key in todo if key > batch[-1]])
-            self.env["ir.cron"]._commit_progress(len(batch), remaining=left)
-            if deadline and time.monotonic() > deadline:
+            time_left = self.env["ir.cron"]._commit_progress(len(batch), remaining=left)
+            if time_left <= 0 or (deadline and time.monotonic() > deadline):
                 return
 
     def _migrate_one(self, partner, lines, extra, plans, legacy_state, counts, report):
@@ -285,6 +305,8 @@ class MembershipLegacyMigration(models.Model):
                 cr.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cr.execute("SET CONSTRAINTS ALL DEFERRED")
         except (UserError, ValidationError, psycopg2.Error) as error:
+            if isinstance(error, psycopg2.extensions.TransactionRollbackError):
+                raise  # a deadlock or a concurrent update: the batch is retried
             self.env.invalidate_all()
             message = getattr(error, "pgerror", None) or str(error)
             _logger.info("Migration of partner %s failed: %s", partner.id, message)
@@ -303,10 +325,15 @@ class MembershipLegacyMigration(models.Model):
             counts[key] += value
         report.extend(own_report)
 
-    def _save_progress(self, counts, report):
-        self.env["membership.legacy.migration.line"].create(
-            [dict(row, migration_id=self.id) for row in report]
-        )
+    def _save_progress(self, counts, report, partner_ids=()):
+        """The rows of a batch replace those of the same partners (a batch
+        worked again after a crash reports once)."""
+        Line = self.env["membership.legacy.migration.line"]
+        if partner_ids:
+            Line.search(
+                [("migration_id", "=", self.id), ("partner_id", "in", partner_ids)]
+            ).unlink()
+        Line.create([dict(row, migration_id=self.id) for row in report])
         self.write(
             {
                 "plans_created": self.plans_created + counts["plans"],
@@ -498,10 +525,10 @@ class MembershipLegacyMigration(models.Model):
             ],
             limit=1,
         )
-        if extra.get("free"):
-            plan = self._get_free_plan(counts, report)
-        elif associate:
+        if associate:
             plan = associate.plan_id
+        elif extra.get("free"):
+            plan = self._get_free_plan(counts, report)
         elif dues_vals:
             plan = self.env["membership.plan"].browse(dues_vals[-1]["plan_id"])
         else:
@@ -540,10 +567,10 @@ class MembershipLegacyMigration(models.Model):
             )
             counts["dues"] += len(dues_vals)
         note = ""
-        if extra.get("free"):
-            note = self._add_free_coverage(member, plan, counts)
-        elif associate:
+        if associate:
             note = self._add_associate_coverage(member, associate, counts)
+        elif extra.get("free"):
+            note = self._add_free_coverage(member, plan, counts)
         elif extra.get("associate_id"):
             note = self.env._(
                 "Its associate member was not migrated: no coverage was copied."
@@ -562,32 +589,44 @@ class MembershipLegacyMigration(models.Model):
     def _dues_from_lines(self, member, lines, plans):
         """Dues values for the lines not migrated yet (without ``member_id``),
         and a report row for each line. A line covering days that another
-        covers already (a period billed twice) is left out: dues never
-        overlap here."""
+        covers already (a period billed twice) is left out, the paid one
+        kept: dues never overlap here."""
         Move = self.env["account.move"]
-        done_lines, done_moves, live = set(), set(), []
+        done_lines, billed_here, live = set(), set(), []
         if member:
             done_lines = set(member.dues_ids.mapped("legacy_line_id"))
-            done_moves = set(member.dues_ids.move_id.ids)
+            # invoices this addon made itself (the old app, still installed,
+            # made a line for them too)
+            billed_here = set(
+                member.dues_ids.filtered(lambda d: not d.legacy_line_id).move_id.ids
+            )
             live = [
                 (dues.date_start, dues.date_end or OPEN_END)
                 for dues in member.dues_ids
                 if dues.state != "cancelled"
             ]
-        existing_moves = set(
-            Move.browse({line["move_id"] for line in lines if line["move_id"]})
-            .exists()
-            .ids
-        )
-        rows, vals_list = [], []
-        for line in lines:
+        moves = Move.browse({line["move_id"] for line in lines if line["move_id"]})
+        existing_moves = set(moves.exists().ids)
+        rows, vals_list = {}, []
+
+        def paid_first(line):
+            move = (
+                Move.browse(line["move_id"])
+                if line["move_id"] in existing_moves
+                else None
+            )
+            paid = invoice_status(move) == "paid" if move else legacy.is_covering(line)
+            return (not paid, line["date_from"] or OPEN_END, line["id"])
+
+        for line in sorted(lines, key=paid_first):
             row = {
                 "kind": "line",
                 "legacy_ref": self.env._("Membership line %(id)s", id=line["id"]),
+                "partner_id": line["partner_id"],
                 "outcome": "skipped",
             }
-            rows.append(row)
-            if line["id"] in done_lines or line["move_id"] in done_moves:
+            rows[line["id"]] = row
+            if line["id"] in done_lines or line["move_id"] in billed_here:
                 row["outcome"] = "existing"
                 continue
             problem = self._line_problem(line, plans, existing_moves)
@@ -612,13 +651,14 @@ class MembershipLegacyMigration(models.Model):
                 "legacy_line_id": line["id"],
             }
             if move:
-                vals.update(move_id=move.id, amount=line["member_price"])
-                done_moves.add(move.id)
+                vals.update(move_id=move.id, amount=line["amount"])
             else:
                 vals.update(amount=0.0, carried_over=True)
             vals_list.append(vals)
             row["outcome"] = "created"
-        return rows, vals_list
+        # the report and the dues in the lines' order
+        vals_list.sort(key=lambda vals: (vals["date_start"], vals["legacy_line_id"]))
+        return [rows[line["id"]] for line in lines], vals_list
 
     def _line_problem(self, line, plans, existing_moves):
         """Why a membership line cannot become dues, or None."""

@@ -1,10 +1,12 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+from collections import defaultdict
 from datetime import date
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 MEMBER_STATES = [
     ("draft", "Applicant"),
@@ -198,12 +200,17 @@ class MembershipMember(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        companies = self.env["res.company"].browse(
-            [vals.get("company_id") or self.env.company.id for vals in vals_list]
-        )
-        for vals, company in zip(vals_list, companies, strict=True):
+        unnumbered = defaultdict(list)
+        for vals in vals_list:
             if not vals.get("member_number"):
-                vals["member_number"] = self._next_member_number(company)
+                company_id = vals.get("company_id") or self.env.company.id
+                unnumbered[company_id].append(vals)
+        for company_id, company_vals in unnumbered.items():
+            numbers = self._next_member_numbers(
+                self.env["res.company"].browse(company_id), len(company_vals)
+            )
+            for vals, number in zip(company_vals, numbers, strict=True):
+                vals["member_number"] = number
         members = super().create(vals_list)
         members._link_event_registrations()
         return members
@@ -293,7 +300,24 @@ class MembershipMember(models.Model):
     @api.model
     def _next_member_number(self, company):
         """Next number of ``company``'s own member sequence."""
-        return self._get_member_sequence(company).next_by_id()
+        return self._next_member_numbers(company, 1)[0]
+
+    @api.model
+    def _next_member_numbers(self, company, count):
+        """The next ``count`` numbers of ``company``'s own member sequence,
+        in one query when the sequence is a plain PostgreSQL one (an import
+        numbers thousands of members at once)."""
+        sequence = self._get_member_sequence(company)
+        if sequence.implementation != "standard" or sequence.use_date_range:
+            return [sequence.next_by_id() for __ in range(count)]
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT nextval(%s) FROM generate_series(1, %s)",
+                f"ir_sequence_{sequence.id:03d}",
+                count,
+            )
+        )
+        return [sequence.get_next_char(number) for number in sorted(r[0] for r in rows)]
 
     @api.model
     def _get_member_sequence(self, company):

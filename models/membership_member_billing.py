@@ -238,8 +238,8 @@ class MembershipMember(models.Model):
     def _get_carried_over_dues_vals(self, start, end, plan=None, **extra):
         """Values of a dues period without invoice (carried over from before
         this addon: imported or migrated) from ``start`` to ``end`` (None:
-        open-ended), for the part no live dues of the member covers yet; None
-        when all of it is covered (or, open-ended, when any of it is)."""
+        open-ended), for the part after what live dues of the member cover
+        already; None when they cover all of it."""
         self.ensure_one()
         live = self.dues_ids.filtered(lambda d: d.state != "cancelled")
         last = end or OPEN_END
@@ -247,10 +247,10 @@ class MembershipMember(models.Model):
             (d.date_end or OPEN_END for d in live if d.date_start <= last),
             default=None,
         )
-        if covered_until:
-            if not end or covered_until >= end:
+        if covered_until and covered_until >= start:
+            if covered_until >= last:
                 return None
-            start = max(start, covered_until + timedelta(days=1))
+            start = covered_until + timedelta(days=1)
         return {
             "member_id": self.id,
             "plan_id": (plan or self.plan_id).id,

@@ -18,7 +18,7 @@ DEDUPE_CHOICES = [
     ("skip", "Skip the row"),
     ("create", "Create anyway"),
 ]
-BATCH_SIZE = 200
+BATCH_SIZE = 500
 RUN_NOW_SECONDS = 20
 # options the check depends on
 CHECKED_OPTIONS = {

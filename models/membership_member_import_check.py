@@ -78,8 +78,10 @@ class MembershipMemberImport(models.Model):
         """Line values of every row: normalised values, outcome, messages."""
         plans, states = self._get_plan_index(), self._get_state_index()
         width = len(self.column_ids)
+        periods = {}  # (plan, day): period; thousands of rows share a few
         parsed = [
-            self._parse_row(row, mapping, plans, states, width) for __, row in rows
+            self._parse_row(row, mapping, plans, states, width, periods)
+            for __, row in rows
         ]
         existing = self._find_existing(parsed)
         seen = {rule: {} for rule in DEDUPE_RULES}
@@ -185,7 +187,7 @@ class MembershipMemberImport(models.Model):
             return None
         return values.get(rule) or None
 
-    def _parse_row(self, row, mapping, plans, states, width):
+    def _parse_row(self, row, mapping, plans, states, width, periods=None):
         """``(values, errors, warnings)`` of one row; values are JSON-ready
         (dates as ISO strings, records as ids)."""
         raw = {}
@@ -212,7 +214,7 @@ class MembershipMemberImport(models.Model):
         if raw.get("zip"):
             values["zip"] = normalize_zip(raw["zip"])
         self._parse_contact(raw, values, errors, warnings, states)
-        self._parse_membership(raw, values, errors, warnings, plans)
+        self._parse_membership(raw, values, errors, warnings, plans, periods)
         return values, errors, warnings
 
     def _parse_contact(self, raw, values, errors, warnings, states):
@@ -257,7 +259,7 @@ class MembershipMemberImport(models.Model):
                     )
                 )
 
-    def _parse_membership(self, raw, values, errors, warnings, plans):
+    def _parse_membership(self, raw, values, errors, warnings, plans, periods=None):
         """Dates (Japanese and Western forms) and the plan (code or name)."""
         for fname in DATE_FIELDS:
             if raw.get(fname):
@@ -284,14 +286,21 @@ class MembershipMemberImport(models.Model):
         if paid_through and joined and paid_through < joined:
             errors.append(self.env._("Paid through a date before joining."))
         elif plan and (paid_through or plan.period_type == "lifetime"):
-            self._set_coverage(plan, values, warnings)
+            self._set_coverage(plan, values, warnings, periods)
 
-    def _set_coverage(self, plan, values, warnings):
+    def _set_coverage(self, plan, values, warnings, periods=None):
         """The carried-over coverage of a row: up to *paid through* (none for
         a lifetime plan), from the start of the plan's period then covering
         today, or ending then (not before joining). A member without a join
         date joined when that coverage starts."""
         today = fields.Date.context_today(self)
+        periods = {} if periods is None else periods
+
+        def period(day):
+            if (plan, day) not in periods:
+                periods[plan, day] = plan._get_period(day)
+            return periods[plan, day]
+
         joined = values.get("join_date") and fields.Date.from_string(
             values["join_date"]
         )
@@ -300,8 +309,8 @@ class MembershipMemberImport(models.Model):
         else:
             end = fields.Date.from_string(values["paid_through"])
             if plan.period_type == "fixed":
-                start = plan._get_period(min(today, end))[0]
-                if plan._get_period(end)[1] != end:
+                start = period(min(today, end))[0]
+                if period(end)[1] != end:
                     warnings.append(
                         self.env._(
                             "Paid through %(date)s is not the end of a period of "

@@ -121,10 +121,13 @@ class MembershipMemberImport(models.Model):
         """The coverage the check found (up to *paid through*) as a paid period
         without an invoice, for the part no live dues of the member covers."""
         vals_list = []
-        for line in lines.filtered(lambda x: x.values.get("coverage_start")):
+        for line in lines:
+            values = line.values  # a copy at each read: read once
+            if not values.get("coverage_start"):
+                continue
             vals = line.member_id._get_carried_over_dues_vals(
-                fields.Date.from_string(line.values["coverage_start"]),
-                fields.Date.from_string(line.values.get("coverage_end") or False),
+                fields.Date.from_string(values["coverage_start"]),
+                fields.Date.from_string(values.get("coverage_end") or False),
             )
             if vals:
                 vals_list.append(vals)
@@ -134,11 +137,8 @@ class MembershipMemberImport(models.Model):
     def _move_sequence(self, lines):
         """Imported member numbers stay; the company's sequence moves past the
         highest of them that it could have made, so it never hands one out."""
-        numbers = [
-            line.values.get("member_number")
-            for line in lines
-            if line.values.get("member_number")
-        ]
+        numbers = [line.values.get("member_number") for line in lines]
+        numbers = [number for number in numbers if number]
         if not numbers:
             return
         sequence = self.env["membership.member"]._get_member_sequence(self.company_id)

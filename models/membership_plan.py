@@ -137,6 +137,10 @@ class MembershipPlan(models.Model):
     member_ids = fields.One2many("membership.member", "plan_id", string="Members")
     member_count = fields.Integer(compute="_compute_member_count")
 
+    _legacy_key_uniq = models.UniqueIndex(
+        "(company_id, legacy_key) WHERE legacy_key IS NOT NULL",
+        "A membership product of Odoo's membership app becomes one plan.",
+    )
     _code_company_uniq = models.Constraint(
         "UNIQUE(company_id, code)", "A plan code must be unique per company."
     )

@@ -1,11 +1,14 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+from contextlib import closing
 from datetime import date
 from unittest.mock import patch
 
+from odoo import SUPERUSER_ID, api, sql_db
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import freeze_time, new_test_user, tagged
+from odoo.tests.common import get_db_name
 
 from ..models import membership_legacy_migration as migration_module
 from ..models.membership_legacy_migration import EXPECTED_STATES
@@ -140,9 +143,14 @@ class TestLegacyMigration(MembershipCommon):
         cls.anniversary = partner("anniversary")
         cls.double = partner("double")
         cls.manual = partner("manual")
+        cls.unpaid_first = partner("unpaid_first")
+        cls.free_old = partner("free_old", free_member=True)
+        cls.associate2 = partner("associate2", associate_member_id=cls.associate.id)
 
         cls.paid_invoice = cls.invoice(cls.paid, cls.gold, "2026-01-10", pay=True)
-        cls.invoice(cls.invoiced, cls.gold, "2026-02-01")
+        cls.invoiced_invoice = cls.invoice(
+            cls.invoiced, cls.gold, "2026-02-01", discount=10.0
+        )
         cls.invoice(cls.waiting, cls.gold, "2026-02-01", post=False)
         cancelled = cls.invoice(cls.cancelled, cls.gold, "2026-02-01")
         cancelled.button_draft()
@@ -154,6 +162,12 @@ class TestLegacyMigration(MembershipCommon):
         cls.invoice(cls.anniversary, cls.yearly, "2026-03-01", pay=True)
         cls.invoice(cls.double, cls.gold, "2026-01-10", pay=True)
         cls.double_second = cls.invoice(cls.double, cls.gold, "2026-01-12", pay=True)
+        # the unpaid invoice comes first; the paid one must win
+        cls.unpaid_first_invoice = cls.invoice(cls.unpaid_first, cls.gold, "2026-01-05")
+        cls.unpaid_first_paid = cls.invoice(
+            cls.unpaid_first, cls.gold, "2026-01-10", pay=True
+        )
+        cls.invoice(cls.free_old, cls.gold_2025, "2025-01-10", pay=True)
         Line = cls.env["membership.membership_line"]
         cls.manual_paid = Line.create(
             {
@@ -187,12 +201,15 @@ class TestLegacyMigration(MembershipCommon):
             | cls.anniversary
             | cls.double
             | cls.manual
+            | cls.unpaid_first
+            | cls.free_old
+            | cls.associate2
         )
         cls.partners.check_membership_expiry()
         cls.partners.invalidate_recordset()
 
     @classmethod
-    def invoice(cls, partner, product, day, post=True, pay=False):
+    def invoice(cls, partner, product, day, post=True, pay=False, discount=0.0):
         move = cls.env["account.move"].create(
             {
                 "move_type": "out_invoice",
@@ -204,6 +221,7 @@ class TestLegacyMigration(MembershipCommon):
                             "product_id": product.id,
                             "quantity": 1,
                             "price_unit": product.list_price,
+                            "discount": discount,
                         }
                     )
                 ],
@@ -267,6 +285,9 @@ class TestLegacyMigration(MembershipCommon):
                 "anniversary": "active",
                 "double": "active",
                 "manual": "lapsed",
+                "unpaid_first": "active",
+                "free_old": "active",
+                "associate2": "active",
             },
         )
         self.assertEqual(migration.difference_count, 1)
@@ -334,6 +355,27 @@ class TestLegacyMigration(MembershipCommon):
                 }
             ],
         )
+        # the amount the invoice line bills (a 10 % discount), not the price
+        invoiced = self.member_of(self.invoiced).dues_ids
+        self.assertEqual(invoiced.amount, 90.0)
+        self.assertEqual(invoiced.amount, self.invoiced_invoice.amount_untaxed)
+        # of two lines of one period, the paid one is kept
+        self.assertEqual(
+            self.member_of(self.unpaid_first).dues_ids.move_id, self.unpaid_first_paid
+        )
+        # a free member with an ended period is covered from today on
+        free_old = self.member_of(self.free_old)
+        self.assertRecordValues(
+            free_old.dues_ids.sorted("date_start"),
+            [
+                {
+                    "date_start": date(2025, 1, 10),
+                    "date_end": date(2025, 12, 31),
+                    "state": "paid",
+                },
+                {"date_start": date(2026, 6, 15), "date_end": False, "state": "free"},
+            ],
+        )
         cancelled = self.member_of(self.cancelled).dues_ids
         self.assertEqual(cancelled.state, "cancelled")
         manual = self.member_of(self.manual).dues_ids
@@ -396,8 +438,8 @@ class TestLegacyMigration(MembershipCommon):
             patch.object(migration_module, "RUN_NOW_SECONDS", -1),
         ):
             commits = self.run_job(migration.action_migrate)
-            # the plans, then one batch of five partners, then it stopped
-            self.assertEqual(commits, 2)
+            # the lock taken, the plans, then one batch of five partners: stopped
+            self.assertEqual(commits, 3)
             self.assertEqual(migration.state, "running")
             first = self.report_rows(migration, kind="member")
             self.assertEqual(len(first), 5)
@@ -409,6 +451,41 @@ class TestLegacyMigration(MembershipCommon):
         self.assertEqual(len(members), len(self.partners))
         self.assertEqual(migration.members_created, len(self.partners))
         self.assertEqual(self.member_of(self.associate).state, "active")
+
+    def test_migrated_unpaid_invoices_are_not_reminded_or_collected(self):
+        self.migrate()
+        member = self.member_of(self.old_unpaid)
+        dues = member.dues_ids
+        self.assertEqual(dues.state, "invoiced")
+        self.assertTrue(self.env["membership.dunning.step"].search([]))
+        mails_before = self.env["mail.mail"].search_count([])
+        self.run_job(self.env["membership.dunning.step"]._cron_send_reminders)
+        self.assertEqual(dues.dunning_level, 0)
+        self.assertEqual(self.env["mail.mail"].search_count([]), mails_before)
+
+    def test_a_second_worker_leaves_a_running_migration_alone(self):
+        migration = self.env["membership.legacy.migration"].create({})
+        db = sql_db.db_connect(get_db_name())
+
+        def other_worker(cr):
+            """The same company's migration seen from another connection."""
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            return env["membership.legacy.migration"].new(
+                {"company_id": migration.company_id.id}
+            )
+
+        with (
+            patch.object(self.env.cr, "commit", lambda: None),
+            migration._company_lock() as locked,
+        ):
+            self.assertTrue(locked)
+            with closing(db.cursor()) as other_cr:
+                with other_worker(other_cr)._company_lock() as other_locked:
+                    self.assertFalse(other_locked)
+        # released when the first worker is done: the next one gets it
+        with closing(db.cursor()) as other_cr:
+            with other_worker(other_cr)._company_lock() as other_locked:
+                self.assertTrue(other_locked)
 
     def test_only_managers_migrate(self):
         officer = new_test_user(

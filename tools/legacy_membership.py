@@ -84,7 +84,10 @@ def read_products(cr, company_id):
 
 def read_lines(cr, company_id):
     """The company's membership lines, by partner and start date, with the
-    invoice each came from (none for lines entered by hand)."""
+    invoice each came from (none for lines entered by hand) and the amount
+    its invoice line bills (untaxed), else the line's price. A line is the
+    company of its invoice, else its own, its partner's or its product's;
+    one without any is every company's."""
     partner = _first_column(cr, LINE_TABLE, "partner_id", "partner")
     invoice_line = _first_column(
         cr, LINE_TABLE, "account_invoice_line_id", "account_invoice_line"
@@ -92,6 +95,7 @@ def read_lines(cr, company_id):
     if not partner:
         return []
     move = SQL("aml.move_id") if invoice_line else SQL("NULL::integer")
+    amount = SQL("aml.price_subtotal") if invoice_line else SQL("NULL::numeric")
     join = (
         SQL(
             "LEFT JOIN account_move_line aml ON aml.id = l.%s "
@@ -105,14 +109,19 @@ def read_lines(cr, company_id):
         SQL(
             """
             SELECT l.id, l.%(partner)s, l.membership_id, l.date_from, l.date_to,
-                   l.date_cancel, l.date, l.member_price, l.state, %(move)s
+                   l.date_cancel, l.date, COALESCE(%(amount)s, l.member_price),
+                   l.state, %(move)s
               FROM membership_membership_line l
+              JOIN res_partner rp ON rp.id = l.%(partner)s
+              JOIN product_product pp ON pp.id = l.membership_id
+              JOIN product_template pt ON pt.id = pp.product_tmpl_id
               %(join)s
-             WHERE l.%(partner)s IS NOT NULL
-               AND COALESCE(am.company_id, l.company_id, %(company)s) = %(company)s
+             WHERE COALESCE(am.company_id, l.company_id, rp.company_id, pt.company_id,
+                            %(company)s) = %(company)s
              ORDER BY l.%(partner)s, l.date_from NULLS LAST, l.id
             """,
             partner=SQL.identifier(partner),
+            amount=amount,
             move=move,
             join=join,
             company=company_id,
@@ -126,7 +135,7 @@ def read_lines(cr, company_id):
         "date_to",
         "date_cancel",
         "date",
-        "member_price",
+        "amount",
         "state",
         "move_id",
     )
@@ -156,6 +165,17 @@ def read_partners(cr, company_id):
         )
     )
     return {row[0]: {"free": row[1], "associate_id": row[2]} for row in cr.fetchall()}
+
+
+def associate_depth(partner_id, partners, limit=10):
+    """0 for a member of its own, 1 for an associate of one, 2 for an
+    associate of an associate...: migrated in that order (a loop, which the
+    old app refuses, stops at ``limit``)."""
+    depth = 0
+    while depth < limit and partners.get(partner_id, {}).get("associate_id"):
+        partner_id = partners[partner_id]["associate_id"]
+        depth += 1
+    return depth
 
 
 def partner_state(lines, today, free=False):
