@@ -2,3 +2,4 @@ from . import portal
 from . import join
 from . import portal_event
 from . import event_staff
+from . import login

@@ -1,7 +1,7 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 from odoo import http
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.http import content_disposition, request
 
 
@@ -31,7 +31,7 @@ class MembershipEventStaff(http.Controller):
     )
     def membership_check_in(self, event_id, code=None, **kw):
         event = self._get_event(event_id, "event.group_event_registration_desk")
-        values = {"event": event, "registration": None, "error": None, "status": None}
+        values = {"registration": None, "error": None, "status": None}
         if request.httprequest.method == "POST":
             Registration = request.env["event.registration"]
             registration, error = Registration._membership_find_for_check_in(
@@ -39,11 +39,61 @@ class MembershipEventStaff(http.Controller):
             )
             values.update(registration=registration, error=error)
             if not error:
-                if registration.state == "done":
-                    values["status"] = "already"
-                else:
-                    registration.with_env(request.env).action_set_done()
-                    values["status"] = "checked_in"
+                values["status"] = self._check_in(registration)
+        return self._render_check_in(event, values)
+
+    @http.route(
+        "/membership/checkin/<int:event_id>/pay",
+        type="http",
+        auth="user",
+        methods=["POST"],
+    )
+    def membership_check_in_pay(self, event_id, registration_id=None, **kw):
+        """Take the fee in cash (officers), then check the attendee in."""
+        event = self._get_event(event_id, "event.group_event_registration_desk")
+        registration = request.env["event.registration"].browse(
+            int(registration_id or 0)
+        )
+        # the registration must be this event's before anything is read of it
+        if not registration.exists() or registration.sudo().event_id != event:
+            raise request.not_found()
+        # shown as the check-in shows what a code finds (a desk user need not
+        # read members' plans); paid as the signed-in user
+        values = {"registration": registration.sudo(), "error": None, "status": None}
+        try:
+            registration._membership_pay_at_door()
+        except (AccessError, UserError) as error:
+            values["error"] = str(error)
+        else:
+            values["status"] = self._check_in(registration, paid=True)
+        return self._render_check_in(event, values)
+
+    def _check_in(self, registration, paid=False):
+        """Mark attended; the status the page shows."""
+        registration = registration.with_env(request.env)
+        if registration.state == "done":
+            return "already"
+        if registration.state != "open":
+            return "paid" if paid else None
+        registration.action_set_done()
+        return "paid_checked_in" if paid else "checked_in"
+
+    def _render_check_in(self, event, values):
+        attended, expected = event._membership_check_in_counts()
+        registration = values.get("registration")
+        values.update(
+            event=event,
+            attended=attended,
+            expected=expected,
+            can_take_fee=bool(
+                registration
+                and registration.sudo().membership_fee_state in ("to_pay", "partial")
+                and registration.sudo().state != "cancel"
+                and request.env.user.has_group(
+                    "membership_management.group_membership_user"
+                )
+            ),
+        )
         return request.render("membership_management.event_check_in_page", values)
 
     @http.route(

@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 from datetime import datetime
 
+import pytz
+
 from odoo import fields, http
 from odoo.http import request
 
@@ -90,10 +92,23 @@ class MembershipJoin(http.Controller):
         (the form must not tell who is a member); what differs is the e-mail
         the address owner receives.
         """
+        values = dict(values, **self._visitor_locale(plan))
         request.env["membership.member"].sudo()._apply_online(
             plan, values, newsletter=bool(post.get("newsletter"))
         )
         return self._render_check_email(plan)
+
+    def _visitor_locale(self, plan):
+        """The new member's language and time zone: the page's language, and
+        the browser's time zone (the ``tz`` cookie Odoo's website sets), else
+        the company's."""
+        tz = request.httprequest.cookies.get("tz")
+        if tz not in pytz.all_timezones_set:
+            tz = plan.company_id.partner_id.tz
+        locale = {"lang": request.lang.code}
+        if tz:
+            locale["tz"] = tz
+        return locale
 
     def _render_check_email(self, plan):
         """The one answer to every application, known address or not: what the

@@ -409,6 +409,14 @@ class MembershipPortal(CustomerPortal):
         member.sudo()._request_erasure()
         return request.redirect("/my/membership?message=erasure")
 
+    @http.route()
+    def deactivate_account(self, validation, password, **post):
+        """A member does not close their account at once (membership, dues and
+        invoices would be left behind): they ask for erasure, the one path."""
+        if self._get_my_member():
+            return request.redirect("/my/membership?message=delete_account#erasure")
+        return super().deactivate_account(validation, password, **post)
+
     # ------------------------------------------------------------
     # Public plans
     # ------------------------------------------------------------

@@ -55,3 +55,4 @@ from . import membership_campaign_delivery
 from . import mailing_mailing
 from . import membership_legacy_migration
 from . import membership_legacy_migration_line
+from . import event_registration_door_payment

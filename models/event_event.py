@@ -64,13 +64,7 @@ class EventEvent(models.Model):
         }
         members = dict(
             Registration._read_group(
-                [
-                    ("event_id", "in", self.ids),
-                    ("state", "!=", "cancel"),
-                    ("member_id", "!=", False),
-                ],
-                ["event_id"],
-                ["__count"],
+                self._get_membership_registrations_domain(), ["event_id"], ["__count"]
             )
         )
         # the sum of the rows' *Fee Due*, tax included as invoiced
@@ -123,18 +117,48 @@ class EventEvent(models.Model):
         }
 
     def action_membership_check_in(self):
+        """The check-in page in a tab of its own: the back office stays open."""
         self.ensure_one()
         return {
             "type": "ir.actions.act_url",
             "url": f"/membership/checkin/{self.id}",
-            "target": "self",
+            "target": "new",
         }
 
+    def _membership_check_in_counts(self):
+        """(checked in, expected): attended registrations, and confirmed or
+        attended ones, for the check-in page's tally."""
+        self.ensure_one()
+        counts = dict(
+            self.env["event.registration"]._read_group(
+                [("event_id", "=", self.id), ("state", "in", ("open", "done"))],
+                ["state"],
+                ["__count"],
+            )
+        )
+        return counts.get("done", 0), counts.get("open", 0) + counts.get("done", 0)
+
+    def _get_membership_registrations_domain(self):
+        """The registrations of members, not cancelled: what the *Members*
+        button counts and opens."""
+        return [
+            ("event_id", "in", self.ids),
+            ("state", "!=", "cancel"),
+            ("member_id", "!=", False),
+        ]
+
     def action_membership_view_registrations(self):
+        """The event's registrations (the fee button)."""
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "membership_management.action_membership_event_registration"
         )
         action["domain"] = [("event_id", "=", self.id)]
         action["context"] = {"default_event_id": self.id}
+        return action
+
+    def action_membership_view_member_registrations(self):
+        """The registrations the *Members* button counts, and only those."""
+        action = self.action_membership_view_registrations()
+        action["domain"] = self._get_membership_registrations_domain()
         return action

@@ -15,6 +15,7 @@ AUDIT_EVENTS = [
     ("direct_debit_export", "Bank accounts exported for direct debit"),
     ("member_import", "Members imported"),
     ("legacy_migration", "Members migrated from Odoo Membership"),
+    ("door_payment", "Event fee taken at the door"),
 ]
 
 

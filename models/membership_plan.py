@@ -10,6 +10,21 @@ from odoo.exceptions import ValidationError
 
 from ..tools.proration import days_share
 
+MONTHS = [
+    ("1", "January"),
+    ("2", "February"),
+    ("3", "March"),
+    ("4", "April"),
+    ("5", "May"),
+    ("6", "June"),
+    ("7", "July"),
+    ("8", "August"),
+    ("9", "September"),
+    ("10", "October"),
+    ("11", "November"),
+    ("12", "December"),
+]
+
 
 class MembershipPlan(models.Model):
     """A kind of membership: what it costs and how its periods run."""
@@ -87,6 +102,13 @@ class MembershipPlan(models.Model):
         "fiscal year.",
     )
     fixed_start_day = fields.Integer(default=1, help="Day of the month it starts on.")
+    fixed_start_month_name = fields.Selection(
+        MONTHS,
+        string="Start Month",
+        compute="_compute_fixed_start_month_name",
+        inverse="_inverse_fixed_start_month_name",
+        help="Month on which every fixed period starts (the form's month picker).",
+    )
     prorate = fields.Boolean(
         help="Fixed periods: a member joining mid-period pays only the whole months "
         "left in the period."
@@ -187,6 +209,18 @@ class MembershipPlan(models.Model):
                         "The free plan %(plan)s cannot have fees.", plan=plan.name
                     )
                 )
+
+    @api.depends("fixed_start_month")
+    def _compute_fixed_start_month_name(self):
+        for plan in self:
+            month = str(plan.fixed_start_month)
+            plan.fixed_start_month_name = (
+                month if 1 <= plan.fixed_start_month <= 12 else False
+            )
+
+    def _inverse_fixed_start_month_name(self):
+        for plan in self.filtered("fixed_start_month_name"):
+            plan.fixed_start_month = int(plan.fixed_start_month_name)
 
     def _compute_member_count(self):
         counts = dict(

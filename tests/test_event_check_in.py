@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.fields import Command
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import MembershipEventCommon
@@ -83,13 +83,96 @@ class TestEventCheckIn(MembershipEventCommon, HttpCase):
         result = Registration.register_attendee(self.card, self.other_event.id)
         self.assertEqual(result, {"error": "invalid_ticket"})
 
-    def _post_code(self, code):
+    def _token(self):
         page = self.url_open(f"/membership/checkin/{self.event.id}").text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    def _post_code(self, code):
         return self.url_open(
             f"/membership/checkin/{self.event.id}",
-            data={"csrf_token": token, "code": code},
+            data={"csrf_token": self._token(), "code": code},
         )
+
+    def _pay_at_door(self, registration, event=None):
+        return self.url_open(
+            f"/membership/checkin/{(event or self.event).id}/pay",
+            data={"csrf_token": self._token(), "registration_id": registration.id},
+        )
+
+    def _unpaid_registration(self):
+        self.registration.action_cancel()
+        unpaid = self.register(self.portal_a.partner_id, self.ticket_standard)
+        self.assertEqual(unpaid.membership_fee_state, "to_pay")
+        self.assertEqual(unpaid.state, "draft")
+        return unpaid
+
+    def test_fee_taken_at_the_door_pays_and_checks_in(self):
+        unpaid = self._unpaid_registration()
+        self.authenticate("mm_officer", "mm_officer")
+        page = self._post_code(self.card)
+        self.assertIn("not paid", page.text)
+        self.assertIn("in cash and check in", page.text)
+        response = self._pay_at_door(unpaid)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Fee paid in cash", response.text)
+        self.assertEqual(unpaid.membership_fee_state, "paid")
+        self.assertEqual(unpaid.state, "done")
+        payment = self.env["account.payment"].search(
+            [("reconciled_invoice_ids", "=", unpaid.membership_fee_move_id.id)]
+        )
+        self.assertEqual(payment.journal_id.type, "cash")
+        log = self.env["membership.audit.log"].search([("event", "=", "door_payment")])
+        self.assertEqual(log.user_id, self.officer)
+        self.assertEqual(log.member_id, self.member_a)
+        self.assertIn(unpaid.membership_fee_move_id.name, log.description)
+
+    def test_only_officers_take_fees_at_the_door(self):
+        unpaid = self._unpaid_registration()
+        new_test_user(
+            self.env,
+            login="mm_desk",
+            groups="base.group_user,event.group_event_registration_desk",
+            company_id=self.company.id,
+            company_ids=self.company.ids,
+        )
+        self.authenticate("mm_desk", "mm_desk")
+        page = self._post_code(self.card)
+        self.assertNotIn("in cash and check in", page.text)
+        response = self._pay_at_door(unpaid)
+        self.assertIn("Only membership officers", response.text)
+        self.assertEqual(unpaid.membership_fee_state, "to_pay")
+        self.assertFalse(
+            self.env["membership.audit.log"].search([("event", "=", "door_payment")])
+        )
+
+    def test_door_payment_of_another_events_registration_is_refused(self):
+        unpaid = self._unpaid_registration()
+        self.authenticate("mm_officer", "mm_officer")
+        response = self._pay_at_door(unpaid, event=self.other_event)
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(unpaid.membership_fee_state, "to_pay")
+
+    @mute_logger("odoo.http")
+    def test_door_payment_without_csrf_is_refused(self):
+        unpaid = self._unpaid_registration()
+        self.authenticate("mm_officer", "mm_officer")
+        response = self.url_open(
+            f"/membership/checkin/{self.event.id}/pay",
+            data={"registration_id": unpaid.id},
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(unpaid.membership_fee_state, "to_pay")
+
+    def test_check_in_page_counts_checked_in_and_expected(self):
+        self.authenticate("mm_officer", "mm_officer")
+        attended, expected = self.event._membership_check_in_counts()
+        self.assertEqual(attended, 0)
+        self.assertGreaterEqual(expected, 1)
+        response = self._post_code(self.card)
+        self.assertIn(f"1 / {expected} checked in", response.text)
+
+    def test_check_in_opens_in_a_new_tab(self):
+        self.assertEqual(self.event.action_membership_check_in()["target"], "new")
 
     def test_check_in_page_marks_attended(self):
         self.authenticate("mm_officer", "mm_officer")

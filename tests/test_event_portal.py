@@ -221,6 +221,28 @@ class TestEventPortal(MembershipEventCommon, HttpCase):
         self.assertEqual(response.status_code, 400)
         self.assertEqual(registration.state, "open")
 
+    def test_event_times_are_the_events_local_time_without_seconds(self):
+        begin = (fields.Datetime.now() + timedelta(days=10)).replace(
+            hour=1, minute=30, second=0, microsecond=0
+        )
+        self.event.write(
+            {
+                "date_begin": begin,
+                "date_end": begin + timedelta(hours=2),
+                "date_tz": "Asia/Tokyo",
+            }
+        )
+        self.portal_a.tz = "Europe/Brussels"
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        page = self.url_open("/my/membership/events").text
+        found = re.search(r'o_membership_event_begin"[^>]*>([^<]+)<', page)
+        self.assertTrue(found, page[page.find("o_membership_event_card") :][:1500])
+        shown = found.group(1)
+        # 01:30 UTC is 10:30 in Tokyo (not 02:30 in Brussels), no seconds
+        self.assertIn("10:30", shown)
+        self.assertNotIn("10:30:00", shown)
+        self.assertIn("(Asia/Tokyo)", page)
+
     def test_past_registrations_are_listed(self):
         registration = self.register(self.portal_a.partner_id, self.ticket_free)
         past = fields.Datetime.now() - timedelta(days=40)

@@ -207,6 +207,15 @@ class TestEventRegistration(MembershipEventCommon):
         self.assertEqual(self.event.member_registration_count, 1)
         self.assertGreaterEqual(self.event.membership_fee_amount_due, 50.0)
 
+    def test_members_button_opens_the_registrations_it_counts(self):
+        member = self.register(self.portal_a.partner_id, self.ticket_free)
+        self.register(self.non_member, self.ticket_free)
+        self.event.invalidate_recordset()
+        action = self.event.action_membership_view_member_registrations()
+        shown = self.env["event.registration"].search(action["domain"])
+        self.assertEqual(shown, member)
+        self.assertEqual(self.event.member_registration_count, len(shown))
+
     def test_fees_shown_are_the_invoiced_amounts_and_add_up(self):
         """Rows show the fee as invoiced (product taxes included), and the
         event's *Fees Due* is the sum of the rows' *Fee Due*."""

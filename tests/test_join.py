@@ -101,6 +101,20 @@ class TestMembershipJoin(HttpCase):
         )
         self.assertEqual(member.status_history_ids[-1:].source, "portal")
 
+    def test_new_member_gets_the_browsers_time_zone_and_the_pages_language(self):
+        self.opener.cookies.set("tz", "Asia/Tokyo")
+        self.apply()
+        partner = self.members().partner_id
+        self.assertEqual(partner.tz, "Asia/Tokyo")
+        self.assertEqual(partner.lang, "en_US")
+        self.assertEqual(partner.user_ids.tz, "Asia/Tokyo")
+
+    def test_without_a_browser_time_zone_the_companys_is_used(self):
+        self.plan.company_id.partner_id.tz = "Asia/Tokyo"
+        self.opener.cookies.set("tz", "Not/AZone")
+        self.apply()
+        self.assertEqual(self.members().partner_id.tz, "Asia/Tokyo")
+
     def test_same_email_never_makes_a_second_member(self):
         self.apply()
         page = self.apply(name="Someone Else")

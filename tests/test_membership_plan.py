@@ -5,7 +5,7 @@ from datetime import date
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import ValidationError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import Form, TransactionCase, tagged
 from odoo.tools import mute_logger
 
 
@@ -113,6 +113,19 @@ class TestMembershipPlan(TransactionCase):
         self.assertTrue(product)
         self.assertEqual(product.type, "service")
         self.assertFalse(product.taxes_id)
+
+    def test_periods_start_on_a_month_picked_by_name(self):
+        with Form(self.env["membership.plan"]) as form:
+            form.name = "April Year"
+            form.code = "T-APRIL-PICK"
+            form.period_type = "fixed"
+            form.fixed_start_month_name = "4"
+            form.fixed_start_day = 1
+        plan = form.record
+        self.assertEqual(plan.fixed_start_month, 4)
+        self.assertEqual(plan._get_period(date(2026, 5, 10))[0], date(2026, 4, 1))
+        plan.fixed_start_month = 10
+        self.assertEqual(plan.fixed_start_month_name, "10")
 
     def test_invalid_fixed_start_is_refused(self):
         with self.assertRaisesRegex(ValidationError, "start day"):

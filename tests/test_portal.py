@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from odoo import Command, fields, sql_db
 from odoo.exceptions import AccessError
-from odoo.tests import HttpCase, JsonRpcException, freeze_time, tagged
+from odoo.tests import HttpCase, JsonRpcException, freeze_time, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import MembershipCommon
@@ -279,6 +279,61 @@ class TestMembershipPortal(MembershipCommon, HttpCase):
         activity = self.member_a.activity_ids
         self.assertEqual(activity.summary, "Personal data erasure requested")
         self.assertFalse(activity.user_id.share)
+
+    def test_members_delete_their_account_by_the_erasure_request_only(self):
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        page = self.url_open("/my/security")
+        self.assertIn("Delete my account and my data", page.text)
+        self.assertNotIn("portal_deactivate_account_modal", page.text)
+        response = self.url_open(
+            "/my/deactivate_account",
+            data={
+                "csrf_token": self.csrf_token("/my/security"),
+                "validation": "mm_portal_a",
+                "password": "mm_portal_a",
+            },
+        )
+        self.assertIn("message=delete_account", response.url)
+        self.assertIn("settle the membership first", response.text)
+        self.assertTrue(self.portal_a.active)
+        self.assertTrue(self.member_a.active)
+
+    def test_a_portal_user_who_is_no_member_keeps_odoos_delete_account(self):
+        new_test_user(
+            self.env, login="mm_portal_nm", groups="base.group_portal", name="No Member"
+        )
+        self.authenticate("mm_portal_nm", "mm_portal_nm")
+        page = self.url_open("/my/security")
+        self.assertIn("portal_deactivate_account_modal", page.text)
+        self.assertNotIn("Delete my account and my data", page.text)
+
+    def _frontend_langs(self):
+        return [c.value for c in self.opener.cookies if c.name == "frontend_lang"]
+
+    def test_after_signing_in_the_portal_speaks_the_members_language(self):
+        self.env["res.lang"]._activate_lang("ja_JP")
+        self.env["ir.module.module"]._load_module_terms(
+            ["membership_management"], ["ja_JP"]
+        )
+        self.portal_a.lang = "ja_JP"
+        # an English page seen before signing in leaves its language cookie
+        self.url_open("/membership")
+        self.assertEqual(self._frontend_langs(), ["en_US"])
+        page = self.url_open("/web/login").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        response = self.url_open(
+            "/web/login",
+            data={
+                "csrf_token": token,
+                "login": "mm_portal_a",
+                "password": "mm_portal_a",
+                "redirect": "/my/membership",
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self._frontend_langs(), ["ja_JP"])
+        self.assertIn("登録情報の変更", response.text)
+        self.assertNotIn("Update my details", response.text)
 
     def test_renew_bills_the_next_period_and_opens_its_invoice(self):
         self.authenticate("mm_portal_a", "mm_portal_a")
