@@ -58,6 +58,7 @@
         "views/event_registration_views.xml",
         "wizards/membership_plan_change_views.xml",
         "wizards/membership_direct_debit_result_import_views.xml",
+        "wizards/membership_campaign_wizard_views.xml",
         "views/portal_templates.xml",
         "views/portal_event_templates.xml",
         "views/menus.xml",
@@ -70,6 +71,9 @@
         "demo/membership_event_demo.xml",
     ],
     "assets": {
+        "web.assets_frontend": [
+            "membership_management/static/src/scss/membership_portal.scss",
+        ],
         "web.assets_tests": [
             "membership_management/static/tests/tours/*.js",
         ],

@@ -149,6 +149,18 @@ class MembershipCampaign(models.Model):
     # ------------------------------------------------------------
 
     def action_start(self):
+        """Start the campaigns; a one-shot campaign started from its form
+        first asks, with the number of members it mails."""
+        if (
+            len(self) == 1
+            and self.campaign_type == "oneshot"
+            and self.state in ("draft", "paused")
+            and not self.env.context.get("membership_campaign_confirmed")
+        ):
+            self._check_oneshot_ready()
+            return self._open_wizard(
+                "membership.campaign.start", self.env._("Start the Campaign")
+            )
         for campaign in self:
             if campaign.state not in ("draft", "paused"):
                 continue
@@ -166,10 +178,18 @@ class MembershipCampaign(models.Model):
                 campaign.step_ids._ensure_mailing()
         return True
 
-    def _start_oneshot(self):
-        self.ensure_one()
+    def _check_oneshot_ready(self):
         if not self.subject or not self.body_html:
             raise UserError(self.env._("Write the subject and the message first."))
+
+    def _get_recipient_count(self):
+        """Members the campaign would mail now (its segment, company, consent)."""
+        self.ensure_one()
+        return self.env["membership.member"].search_count(self._get_target_domain())
+
+    def _start_oneshot(self):
+        self.ensure_one()
+        self._check_oneshot_ready()
         mailing = self._ensure_oneshot_mailing()
         mailing.write(
             {
@@ -235,18 +255,39 @@ class MembershipCampaign(models.Model):
         return True
 
     def action_test(self):
-        """Send the campaign to yourself: the mailing's own test wizard."""
+        """Send the campaign to yourself (and others): the outcome is shown
+        and kept in the campaign's chatter. A journey tests its first step."""
         self.ensure_one()
         if self.campaign_type == "oneshot":
-            mailing = self._ensure_oneshot_mailing()
-            mailing.write(
-                {
-                    "subject": self.subject or self.name,
-                    "body_html": self.body_html or "",
-                }
+            return self._open_wizard(
+                "membership.campaign.test", self.env._("Test the Campaign")
             )
-            return mailing.action_test()
         return self.step_ids[:1].action_test()
+
+    def _open_wizard(self, model, title):
+        """A dialog on this campaign (created here: a ``default_campaign_id``
+        in the context would reach the mailing's own UTM campaign field)."""
+        wizard = self.env[model].create({"campaign_id": self.id})
+        return {
+            "type": "ir.actions.act_window",
+            "name": title,
+            "res_model": model,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def _prepare_test_mailing(self):
+        """The one-shot mailing with the campaign's current subject and text."""
+        self.ensure_one()
+        mailing = self._ensure_oneshot_mailing()
+        mailing.write(
+            {
+                "subject": self.subject or self.name,
+                "body_html": self.body_html or "",
+            }
+        )
+        return mailing
 
     def action_view_mailing(self):
         self.ensure_one()

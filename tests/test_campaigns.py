@@ -1,13 +1,15 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 from datetime import datetime, time, timedelta
-from unittest.mock import patch
+from unittest.mock import MagicMock, patch
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 
 from .common import MembershipCommon
 
@@ -67,6 +69,16 @@ class TestCampaigns(MembershipCommon):
             }
         )
 
+    def start(self, campaign):
+        """*Start* as from the form: a one-shot campaign asks first (with the
+        number of members), and is confirmed."""
+        action = campaign.action_start()
+        if isinstance(action, dict) and action.get("res_model"):
+            wizard = self.env[action["res_model"]].browse(action["res_id"])
+            wizard.action_confirm()
+            return wizard
+        return action
+
     def run_campaigns(self, day, **kwargs):
         self.env.flush_all()
         self.run_job(
@@ -102,7 +114,7 @@ class TestCampaigns(MembershipCommon):
         members = self.new_member("Ann") | self.new_member("Bob")
         self.new_member("Gone", withdrawal_date=DAY)
         campaign = self.oneshot()
-        campaign.action_start()
+        self.start(campaign)
         mailing = campaign.mailing_id
         self.assertEqual(mailing.mailing_model_real, "membership.member")
         self.assertEqual(mailing.state, "in_queue")
@@ -125,7 +137,7 @@ class TestCampaigns(MembershipCommon):
         self.new_member("Ann")
         with freeze_time("2026-06-10 08:00:00"):
             campaign = self.oneshot(schedule_date=datetime(2026, 6, 12, 9, 0))
-            campaign.action_start()
+            self.start(campaign)
             self.process_queue()
         self.assertFalse(campaign.mailing_id.mailing_trace_ids)
         with freeze_time("2026-06-12 09:30:00"):
@@ -136,7 +148,7 @@ class TestCampaigns(MembershipCommon):
         self.new_member("Ann")
         with freeze_time("2026-06-10 08:00:00"):
             campaign = self.oneshot(schedule_date=datetime(2026, 6, 12, 9, 0))
-            campaign.action_start()
+            self.start(campaign)
             campaign.action_pause()
         with freeze_time("2026-06-12 09:30:00"):
             self.process_queue()
@@ -153,7 +165,7 @@ class TestCampaigns(MembershipCommon):
         blocked = self.new_member("Blocked")
         self.env["mail.blacklist"].sudo()._add(blocked.email)
         campaign = self.oneshot()
-        campaign.action_start()
+        self.start(campaign)
         self.process_queue()
         trace = campaign.mailing_id.mailing_trace_ids.filtered(
             lambda t: t.res_id == blocked.id
@@ -179,7 +191,7 @@ class TestCampaigns(MembershipCommon):
         self.new_member("Before", join=DAY - timedelta(days=1))
         campaign = self.journey(("joined", 0), ("joined", 7))
         day0, day7 = campaign.step_ids
-        campaign.action_start()
+        self.start(campaign)
         self.run_campaigns(DAY)
         self.assertEqual(
             self.delivered(campaign, day0).member_id,
@@ -205,7 +217,7 @@ class TestCampaigns(MembershipCommon):
         self.pay(member._create_period_dues(join).move_id, join)
         self.assertEqual(member.date_end, DAY + timedelta(days=29))
         campaign = self.journey(("before_expiry", 30), start=DAY - timedelta(days=5))
-        campaign.action_start()
+        self.start(campaign)
         self.run_campaigns(DAY - timedelta(days=2))
         self.assertFalse(self.delivered(campaign), "31 days before: not yet")
         self.run_campaigns(DAY - timedelta(days=1))
@@ -230,7 +242,7 @@ class TestCampaigns(MembershipCommon):
             )
         campaign = self.journey(("activated", 0), ("grace_started", 0), ("lapsed", 3))
         activated, grace, lapsed = campaign.step_ids
-        campaign.action_start()
+        self.start(campaign)
         self.run_campaigns(DAY)
         self.assertEqual(
             self.delivered(campaign, activated).member_id, members["active"]
@@ -250,7 +262,7 @@ class TestCampaigns(MembershipCommon):
             birth_date=(DAY + timedelta(days=1)).replace(year=1985),
         )
         campaign = self.journey(("birthday", 0), start=DAY - timedelta(days=1))
-        campaign.action_start()
+        self.start(campaign)
         self.run_campaigns(DAY)
         self.run_campaigns(DAY)
         self.assertEqual(self.delivered(campaign).member_id, member)
@@ -276,7 +288,7 @@ class TestCampaigns(MembershipCommon):
         )
         registration.write({"state": "done", "date_closed": start})
         campaign = self.journey(("attended_event", 1), start=DAY)
-        campaign.action_start()
+        self.start(campaign)
         self.run_campaigns(DAY)
         self.assertFalse(self.delivered(campaign))
         self.run_campaigns(DAY + timedelta(days=1))
@@ -287,7 +299,7 @@ class TestCampaigns(MembershipCommon):
         self.new_member("Bob", city="Osaka")
         campaign = self.journey(("joined", 0))
         campaign.step_ids.condition_domain = "[('city', '=', 'Tokyo')]"
-        campaign.action_start()
+        self.start(campaign)
         self.run_campaigns(DAY)
         self.assertEqual(self.delivered(campaign).member_id.name, "Camp Ann")
 
@@ -295,7 +307,7 @@ class TestCampaigns(MembershipCommon):
         member = self.new_member("Ann")
         self.env["mail.blacklist"].sudo()._add(member.email)
         campaign = self.journey(("joined", 0))
-        campaign.action_start()
+        self.start(campaign)
         self.run_campaigns(DAY)
         delivery = self.delivered(campaign)
         self.assertEqual(delivery.state, "skipped")
@@ -304,7 +316,7 @@ class TestCampaigns(MembershipCommon):
     def test_bounce_is_recorded_on_the_step(self):
         self.new_member("Ann")
         campaign = self.journey(("joined", 0))
-        campaign.action_start()
+        self.start(campaign)
         self.run_campaigns(DAY)
         delivery = self.delivered(campaign)
         delivery.trace_id.set_bounced()
@@ -318,7 +330,7 @@ class TestCampaigns(MembershipCommon):
         for name in ("Ann", "Bob", "Cid", "Dan"):
             members |= self.new_member(name)
         campaign = self.journey(("joined", 0))
-        campaign.action_start()
+        self.start(campaign)
         Delivery = type(self.env["membership.campaign.delivery"])
         original = Delivery._send
         calls = []
@@ -358,17 +370,17 @@ class TestCampaigns(MembershipCommon):
     def test_paused_journey_sends_nothing_and_resumes(self):
         self.new_member("Ann")
         campaign = self.journey(("joined", 0))
-        campaign.action_start()
+        self.start(campaign)
         campaign.action_pause()
         self.run_campaigns(DAY)
         self.assertFalse(self.delivered(campaign))
-        campaign.action_start()
+        self.start(campaign)
         self.run_campaigns(DAY)
         self.assertEqual(len(self.delivered(campaign)), 1)
 
     def test_journey_can_be_duplicated(self):
         campaign = self.journey(("joined", 0), ("joined", 7))
-        campaign.action_start()
+        self.start(campaign)
         copy = campaign.copy()
         self.assertEqual(copy.state, "draft")
         self.assertEqual(len(copy.step_ids), 2)
@@ -377,12 +389,12 @@ class TestCampaigns(MembershipCommon):
     def test_journey_without_steps_cannot_start(self):
         campaign = self.journey()
         with self.assertRaises(UserError):
-            campaign.action_start()
+            self.start(campaign)
 
     def test_member_form_lists_received_mails(self):
         member = self.new_member("Ann")
         campaign = self.journey(("joined", 0))
-        campaign.action_start()
+        self.start(campaign)
         self.run_campaigns(DAY)
         self.assertEqual(member.campaign_delivery_ids.campaign_id, campaign)
         self.assertEqual(member.campaign_delivery_ids.state, "sent")
@@ -411,6 +423,63 @@ class TestCampaigns(MembershipCommon):
             self.assertEqual(journey.state, "draft")
             self.assertTrue(journey.step_ids)
 
+    def test_a_oneshot_campaign_asks_before_mailing_with_the_count(self):
+        for name in ("Ann", "Bob", "Cy"):
+            self.new_member(name)
+        campaign = self.oneshot()
+        action = campaign.action_start()
+        self.assertEqual(action["res_model"], "membership.campaign.start")
+        # asking sends nothing
+        self.assertEqual(campaign.state, "draft")
+        self.assertFalse(campaign.mailing_id)
+        wizard = self.env["membership.campaign.start"].browse(action["res_id"])
+        self.assertEqual(wizard.recipient_count, 3)
+        self.assertIn("to 3 members now?", wizard.question)
+        wizard.action_confirm()
+        self.assertEqual(campaign.state, "running")
+        self.assertEqual(campaign.mailing_id.state, "in_queue")
+
+    def test_test_send_says_whether_it_went(self):
+        self.new_member("Ann")
+        campaign = self.oneshot()
+        action = campaign.action_test()
+        self.assertEqual(action["res_model"], "membership.campaign.test")
+        wizard = self.env["membership.campaign.test"].browse(action["res_id"])
+        server = type(self.env["ir.mail_server"])
+        wizard.email_to = "staff@example.com"
+        # the mail server accepts the test (tests never send real mail)
+        with (
+            patch.object(server, "_disable_send", lambda self: False),
+            patch.object(server, "_connect__", lambda self, *a, **k: MagicMock()),
+            patch.object(server, "send_email", lambda self, *a, **k: "<t@x>"),
+        ):
+            sent = wizard.action_send()
+        self.assertEqual(sent["params"]["type"], "success", sent["params"]["message"])
+        self.assertIn("staff@example.com", sent["params"]["message"])
+        wizard.email_to = "not an address"
+        refused = wizard.action_send()
+        self.assertEqual(refused["params"]["type"], "danger")
+        self.assertTrue(refused["params"]["sticky"])
+
+        # the mail server refuses it: the reason is shown
+        def refuse(*args, **kwargs):
+            raise MailDeliveryException("Relay access denied")
+
+        wizard.email_to = "staff@example.com"
+        with (
+            patch.object(server, "_disable_send", lambda self: False),
+            patch.object(server, "_connect__", lambda self, *a, **k: MagicMock()),
+            patch.object(server, "send_email", refuse),
+            mute_logger("odoo.addons.mail.models.mail_mail"),
+        ):
+            failed = wizard.action_send()
+        self.assertEqual(failed["params"]["type"], "danger")
+        self.assertIn("Relay access denied", failed["params"]["message"])
+        bodies = campaign.message_ids.mapped("body")
+        self.assertEqual(len([b for b in bodies if "Test send" in b]), 3)
+        # a test mails no member
+        self.assertEqual(campaign.state, "draft")
+
     def test_campaigns_are_for_officers(self):
         campaign = self.journey(("joined", 0))
         for user in (self.portal_a, self.employee):
@@ -432,7 +501,7 @@ class TestCampaigns(MembershipCommon):
         self.new_member("Ann")
         with freeze_time("2026-06-10 08:00:00"):
             campaign = self.oneshot(schedule_date=datetime(2026, 6, 12, 9, 0))
-            campaign.action_start()
+            self.start(campaign)
             campaign.action_stop()
         self.assertEqual(campaign.mailing_id.state, "draft")
         with freeze_time("2026-06-12 09:30:00"):
@@ -444,7 +513,7 @@ class TestCampaigns(MembershipCommon):
         self.new_member("Bob", newsletter_consent=False)
         campaign = self.journey(("joined", 0))
         campaign.consent_required = True
-        campaign.action_start()
+        self.start(campaign)
         self.run_campaigns(DAY)
         self.assertEqual(self.delivered(campaign).member_id, ann)
 
@@ -456,7 +525,7 @@ class TestCampaigns(MembershipCommon):
         broken = self.template.copy()
         campaign = self.journey(("joined", 0), ("joined", 0))
         campaign.step_ids[0].mail_template_id = broken
-        campaign.action_start()
+        self.start(campaign)
         Composer = type(self.env["mail.compose.message"])
         original = Composer._action_send_mail
 
@@ -478,7 +547,7 @@ class TestCampaigns(MembershipCommon):
     def test_a_deleted_trace_never_means_a_second_mail(self):
         self.new_member("Ann")
         campaign = self.journey(("joined", 0))
-        campaign.action_start()
+        self.start(campaign)
         self.run_campaigns(DAY)
         delivery = self.delivered(campaign)
         delivery.trace_id.unlink()
@@ -501,7 +570,7 @@ class TestCampaigns(MembershipCommon):
         )
         day = fields.Date.to_date("2027-02-28")
         campaign = self.journey(("birthday", 0), start=day - timedelta(days=1))
-        campaign.action_start()
+        self.start(campaign)
         self.run_campaigns(day)
         self.assertEqual(self.delivered(campaign).member_id, member)
 

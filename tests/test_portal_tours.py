@@ -52,6 +52,59 @@ class TestMembershipPortalTours(MembershipCommon, HttpCase):
                 login="mm_portal_a",
             )
 
+    def test_registrations_and_home_tile_fit_a_phone(self):
+        """At 375 px the registrations are cards whose Pay and Cancel buttons
+        are on the screen, and the Membership tile's pictogram is the size of
+        the other tiles' (64 px)."""
+        event = self.env["event.event"].create(
+            {
+                "name": "Phone Seminar",
+                "date_begin": fields.Datetime.now() + timedelta(days=20),
+                "date_end": fields.Datetime.now() + timedelta(days=20, hours=2),
+                "membership_published": True,
+                "event_ticket_ids": [Command.create({"name": "Seat", "price": 30.0})],
+            }
+        )
+        self.env["event.registration"].create(
+            {
+                "event_id": event.id,
+                "event_ticket_id": event.event_ticket_ids.id,
+                "partner_id": self.member.partner_id.id,
+            }
+        )
+        self.browser_size = "375x740"
+        self.touch_enabled = True
+        code = (
+            "const buttons = document.querySelectorAll("
+            "'.o_membership_registrations .o_membership_registration_actions .btn');"
+            "const off = [...buttons].filter((b) =>"
+            " b.getBoundingClientRect().right > window.innerWidth);"
+            "if (!buttons.length) { console.error('no button shown'); }"
+            "else if (off.length) {"
+            " console.error(off.length + ' button(s) off screen'); }"
+            "else if (document.documentElement.scrollWidth > window.innerWidth + 1) {"
+            " console.error('the page scrolls horizontally'); }"
+            "else { console.log('test successful'); }"
+        )
+        self.browser_js(
+            "/my/membership/events",
+            code,
+            ready="document.readyState === 'complete'",
+            login="mm_portal_a",
+        )
+        tile = (
+            "const img = document.querySelector("
+            "\"a[href='/my/membership'] .o_portal_icon img\");"
+            "if (!img) { console.error('no membership tile'); }"
+            "else if (img.getBoundingClientRect().width > 64) {"
+            " console.error('tile icon ' +"
+            " img.getBoundingClientRect().width + ' px'); }"
+            "else { console.log('test successful'); }"
+        )
+        self.browser_js(
+            "/my", tile, ready="document.readyState === 'complete'", login="mm_portal_a"
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestMembershipJoinTour(HttpCase):
