@@ -355,7 +355,8 @@ class MembershipLegacyMigration(models.Model):
                 differ=self.difference_count,
             )
         )
-        self.env["membership.audit.log"]._log(
+        # by the person who migrated, also when the job finishes the migration
+        self.env["membership.audit.log"].with_user(self.create_uid)._log(
             "legacy_migration",
             description=self.env._(
                 "%(members)s members and %(dues)s dues created from Odoo's "

@@ -351,7 +351,8 @@ class MembershipMemberImport(models.Model):
     def _finish(self):
         self.state = "done"
         members = self.line_ids.filtered("done").member_id
-        self.env["membership.audit.log"]._log(
+        # by the person who imported, also when the job finishes the import
+        self.env["membership.audit.log"].with_user(self.create_uid)._log(
             "member_import",
             description=self.env._(
                 "%(file)s: %(created)s created, %(updated)s updated, %(skipped)s "

@@ -8,6 +8,7 @@ from unittest.mock import patch
 import openpyxl
 import xlsxwriter
 
+from odoo import SUPERUSER_ID
 from odoo.exceptions import AccessError
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
@@ -315,9 +316,15 @@ class TestMemberImport(MembershipCommon):
             record.action_import()
             self.assertEqual(record.state, "running")
             self.assertEqual(record.done_count, 2)
-            self.env["membership.member.import"]._cron_import_members()
-            self.env["membership.member.import"]._cron_import_members()
+            # the job runs as the superuser
+            Job = self.env["membership.member.import"].with_user(SUPERUSER_ID)
+            Job._cron_import_members()
+            Job._cron_import_members()
         self.assertEqual(record.state, "done")
+        log = self.env["membership.audit.log"].search(
+            [("event", "=", "member_import")], limit=1
+        )
+        self.assertEqual(log.user_id, record.create_uid)
         self.assertEqual(
             self.env["membership.member"].search_count(
                 [("email", "=like", "m_@example.com")]
