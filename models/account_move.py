@@ -27,6 +27,27 @@ class AccountMove(models.Model):
         registrations._membership_confirm_paid()
         return result
 
+    def _membership_ensure_official_pdf(self):
+        """Make the official PDF of posted membership invoices (dues, event
+        fees) that have none, so that a member never sees a "Proforma
+        Invoice": invoices posted on the portal, at joining or for an event
+        are not sent, and Odoo makes the official document only when sending.
+        Done when a member first opens the invoice; a failure is written on
+        the invoice and the pro forma stays."""
+        moves = self.filtered(
+            lambda m: (
+                m.state == "posted"
+                and m.is_sale_document()
+                and not m.invoice_pdf_report_id
+                and not m.sending_data
+                and (m.membership_dues_ids or m.membership_registration_ids)
+            )
+        )
+        if moves:
+            self.env["account.move.send"]._generate_and_send_invoices(
+                moves, allow_raising=False, sending_methods=[]
+            )
+
     # ------------------------------------------------------------
     # MAILING
     # ------------------------------------------------------------

@@ -134,7 +134,11 @@ class MembershipPaymentImport(models.Model):
             raise UserError(self.env._("No matched line to pay."))
         for line in lines:
             line._register_payment()
-        if not self.line_ids.filtered(lambda line: line.state == "matched"):
+        # lines still unmatched can be matched and paid later: the import is
+        # done only when none is left to match
+        if not self.line_ids.filtered(
+            lambda line: line.state in ("matched", "unmatched")
+        ):
             self.state = "done"
         self.message_post(
             body=self.env._(

@@ -91,7 +91,12 @@ class MembershipPaymentImportLine(models.Model):
     # ------------------------------------------------------------
 
     def _propose_matches(self):
-        """Propose dues for each line, best rule first (see MATCH_RULES)."""
+        """Propose dues for each line, the whole file rule by rule: by the
+        references (invoice number, then member number), then what is left by
+        payer name and amount, then by an amount only one open dues has: a
+        weaker guess on one line never takes the dues a stronger rule gives
+        another line, nor the dues a line matched by hand holds. An unmatched
+        line says why."""
         lines = self.filtered(lambda line: line.state in ("unmatched", "matched"))
         if not lines:
             return
@@ -104,27 +109,47 @@ class MembershipPaymentImportLine(models.Model):
                 ]
             ).mapped("import_key")
         )
+        duplicates = lines.filtered(lambda line: line.import_key in paid_keys)
+        duplicates.write(
+            {
+                "state": "duplicate",
+                "message": self.env._("Paid by an earlier import."),
+                "dues_id": False,
+            }
+        )
         index = self._build_match_index(lines.company_id)
-        taken = self.env["membership.dues"]
-        for line in lines:
-            if line.import_key in paid_keys:
-                line.write(
-                    {
-                        "state": "duplicate",
-                        "message": self.env._("Paid by an earlier import."),
-                        "dues_id": False,
-                    }
-                )
-                continue
-            dues, rule = line._find_dues(index, taken)
-            taken |= dues
+        taken = {}  # dues: the line that took them
+        # what other lines of the file hold (matched by hand) is not proposed
+        for held in (lines.import_id.line_ids - lines).filtered(
+            lambda line: line.state == "matched" and line.dues_id
+        ):
+            taken[held.dues_id] = held
+        found = {}
+        todo = lines - duplicates
+        for line in todo:
+            dues, rule = line._find_dues_by_reference(index, taken)
+            if dues:
+                taken[dues] = line
+                found[line] = (dues, rule, False)
+        for line in todo.filtered(lambda line: line not in found):
+            dues = line._find_dues_by_name(index, taken)
+            if dues:
+                taken[dues] = line
+                found[line] = (dues, "name_amount", False)
+        for line in todo.filtered(lambda line: line not in found):
+            dues, rule, reason = line._find_dues_by_amount(index, taken)
+            if dues:
+                taken[dues] = line
+            found[line] = (dues, rule, reason)
+        for line in todo:
+            dues, rule, reason = found[line]
             line.write(
                 {
                     "dues_id": dues.id,
                     "member_id": dues.member_id.id,
                     "match_rule": rule,
                     "state": "matched" if dues else "unmatched",
-                    "message": False,
+                    "message": reason or False,
                 }
             )
 
@@ -152,7 +177,8 @@ class MembershipPaymentImportLine(models.Model):
             index["by_amount"][amount] |= dues
         return index
 
-    def _find_dues(self, index, taken):
+    def _find_dues_by_reference(self, index, taken):
+        """Dues whose invoice number, then member number, the line quotes."""
         self.ensure_one()
         tokens = reference_tokens(f"{self.reference or ''} {self.payer_name or ''}")
         for key, rule in (
@@ -163,18 +189,78 @@ class MembershipPaymentImportLine(models.Model):
                 dues = index[key].get(token)
                 if dues and dues not in taken:
                     return dues, rule
-        same_amount = index["by_amount"].get(round(self.amount, 2), [])
-        same_amount = [d for d in same_amount if d not in taken]
+        return self.env["membership.dues"], False
+
+    def _find_dues_by_name(self, index, taken):
+        """Open dues of the line's amount in the payer's name."""
+        self.ensure_one()
         payer = normalize_name(self.payer_name)
         if payer:
-            for dues in same_amount:
+            for dues in index["by_amount"].get(round(self.amount, 2), []):
+                if dues in taken:
+                    continue
                 member = dues.member_id
                 names = {normalize_name(member.name), normalize_name(member.name_kana)}
                 if payer in names - {""}:
-                    return dues, "name_amount"
+                    return dues
+        return self.env["membership.dues"]
+
+    def _find_dues_by_amount(self, index, taken):
+        """The only open dues of the line's amount no other line took; else
+        none and the reason."""
+        self.ensure_one()
+        Dues = self.env["membership.dues"]
+        amount = round(self.amount, 2)
+        tokens = reference_tokens(f"{self.reference or ''} {self.payer_name or ''}")
+        quoted = [
+            index[key][token]
+            for key in ("by_invoice", "by_member_number")
+            for token in tokens
+            if index[key].get(token) in taken
+        ]
+        all_same = index["by_amount"].get(amount, [])
+        same_amount = [d for d in all_same if d not in taken]
         if len(same_amount) == 1:
-            return same_amount[0], "amount"
-        return self.env["membership.dues"], False
+            return same_amount[0], "amount", False
+        if quoted:
+            return (
+                Dues,
+                False,
+                self.env._(
+                    "The dues its reference quotes (%(dues)s) are matched by line "
+                    "%(line)s of this file.",
+                    dues=quoted[0].name,
+                    line=taken[quoted[0]].sequence,
+                ),
+            )
+        if same_amount:
+            return (
+                Dues,
+                False,
+                self.env._(
+                    "%(count)s open dues of this amount, none in the payer's name "
+                    "and no invoice or member number in the reference: choose the "
+                    "dues.",
+                    count=len(same_amount),
+                ),
+            )
+        if all_same:
+            return (
+                Dues,
+                False,
+                self.env._(
+                    "The open dues of this amount are matched by other lines of "
+                    "this file."
+                ),
+            )
+        return (
+            Dues,
+            False,
+            self.env._(
+                "No open dues of this amount, and no invoice or member number of "
+                "open dues in the reference."
+            ),
+        )
 
     # ------------------------------------------------------------
     # PAYMENT

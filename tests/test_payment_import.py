@@ -147,7 +147,8 @@ class TestPaymentImport(MembershipCommon):
         self.assertEqual(len(paid), 4)
         self.assertEqual(paid.payment_id.journal_id, self.bank)
         self.assertEqual(batch.unmatched_count, 1)
-        self.assertEqual(batch.state, "done")
+        # a line is left to match: the import stays open for it
+        self.assertEqual(batch.state, "review")
 
     def test_same_file_twice_pays_nothing_twice(self):
         first = self.new_import(self.csv_file())
@@ -160,6 +161,59 @@ class TestPaymentImport(MembershipCommon):
         self.assertEqual(len(duplicates), 4)
         self.assertFalse(second.line_ids.filtered(lambda line: line.state == "matched"))
         self.assertEqual(self.env["account.payment"].search_count([]), payments)
+
+    def test_a_quoted_invoice_wins_over_a_guess_on_an_earlier_line(self):
+        invoice = self.dues_of(self.ito).move_id.name
+        content = (
+            "date,amount,reference,name\n"
+            "2026-06-05,140,,ｲﾄｳ ｹﾝ\n"  # name and amount: Ito's dues
+            f"2026-06-06,140,{invoice},ITO FAMILY\n"  # quotes Ito's invoice
+        ).encode()
+        batch = self.new_import(content)
+        batch.action_parse()
+        guess, quoted = batch.line_ids.sorted("sequence")
+        self.assertRecordValues(
+            quoted,
+            [
+                {
+                    "state": "matched",
+                    "dues_id": self.dues_of(self.ito).id,
+                    "match_rule": "invoice",
+                }
+            ],
+        )
+        # the weaker guess gives way, and says why it is left unmatched
+        self.assertEqual(guess.state, "unmatched")
+        self.assertIn("2 open dues of this amount", guess.message)
+
+    def test_unmatched_lines_say_why_and_can_be_paid_later(self):
+        batch = self.new_import(self.csv_file())
+        batch.action_parse()
+        unknown = self.line_for(batch, "Unknown Person")
+        self.assertIn("No open dues of this amount", unknown.message)
+        batch.action_confirm()
+        self.assertEqual(batch.state, "review")
+        patron = self.env["membership.plan"].create(
+            {"name": "Patron", "code": "T-PAT", "fee": 1000.0, "period_type": "rolling"}
+        )
+        member = self.create_member(plan=patron, email="p@example.com")
+        dues = member._create_period_dues(date(2026, 6, 1))
+        unknown.dues_id = dues
+        batch.action_confirm()
+        self.assertEqual(unknown.state, "done")
+        self.assertEqual(dues.state, "paid")
+        self.assertEqual(batch.state, "done")
+
+    def test_match_again_leaves_the_dues_matched_by_hand_alone(self):
+        batch = self.new_import(self.csv_file())
+        batch.action_parse()
+        quoting = self.line_for(batch, "YAMADA HANAKO")
+        unknown = self.line_for(batch, "Unknown Person")
+        unknown.dues_id = self.dues_of(self.yamada)
+        batch.action_rematch()
+        self.assertEqual(unknown.dues_id, self.dues_of(self.yamada))
+        self.assertEqual(quoting.state, "unmatched")
+        self.assertIn(f"line {unknown.sequence}", quoting.message)
 
     def test_staff_can_fix_a_match_by_hand(self):
         batch = self.new_import(self.csv_file())

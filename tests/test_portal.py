@@ -251,6 +251,19 @@ class TestMembershipPortal(MembershipCommon, HttpCase):
         self.assertNotIn(invoice_b.name, page.text)
         self.assertNotIn("Portal Member B", page.text)
 
+    def test_a_dues_invoice_opened_on_the_portal_is_the_official_one(self):
+        invoice_a, invoice_b = self.dues_a.move_id, self.dues_b.move_id
+        self.assertFalse(invoice_a.invoice_pdf_report_id)
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        self.url_open(f"/my/invoices/{invoice_a.id}")
+        self.assertTrue(invoice_a.invoice_pdf_report_id)
+        report = self.url_open(f"/my/invoices/{invoice_a.id}?report_type=html")
+        self.assertIn(invoice_a.name, report.text)
+        self.assertNotIn("Proforma", report.text)
+        # another member's invoice: refused before anything is made
+        self.url_open(f"/my/invoices/{invoice_b.id}")
+        self.assertFalse(invoice_b.invoice_pdf_report_id)
+
     def test_wrong_or_empty_access_token_opens_no_invoice(self):
         """Only the invoice's own access token opens it without rights."""
         invoice_b = self.dues_b.move_id
