@@ -158,3 +158,27 @@ registry.category("web_tour.tours").add("membership_event_register_and_pay", {
         },
     ],
 });
+
+/** Back office: starting a one-shot campaign asks first, with the count. */
+registry.category("web_tour.tours").add("membership_campaign_start", {
+    steps: () => [
+        {
+            content: "Start the campaign",
+            trigger: ".o_form_view button[name='action_start']",
+            run: "click",
+        },
+        {
+            content: "The dialog asks, with the number of members",
+            trigger: ".modal .o_membership_campaign_start_question:contains('to 2 members now?')",
+        },
+        {
+            content: "Send",
+            trigger: ".modal button[name='action_confirm']",
+            run: "click",
+        },
+        {
+            content: "The campaign runs",
+            trigger: ".o_statusbar_status button.o_arrow_button_current:contains('Running')",
+        },
+    ],
+});
