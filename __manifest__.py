@@ -3,7 +3,7 @@
 {
     "name": "Membership Management",
     "summary": "Members, plans, dues invoices and member states on Odoo accounting",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Marketing/Membership",
     "author": "Membership Management contributors",
     "website": "https://github.com/membership-management/membership_management",

@@ -1,4 +1,5 @@
 from . import membership_receipt_mixin
+from . import membership_stored_text_mixin
 from . import res_company
 from . import res_company_direct_debit
 from . import res_config_settings

@@ -29,7 +29,7 @@ class MembershipCampaign(models.Model):
     _inherit = ["mail.thread"]
     _order = "id desc"
 
-    name = fields.Char(required=True, tracking=True)
+    name = fields.Char(required=True, translate=True, tracking=True)
     campaign_type = fields.Selection(
         [("oneshot", "One-shot"), ("journey", "Journey")],
         string="Type",

@@ -40,7 +40,7 @@ class MembershipCampaignStep(models.Model):
     )
     company_id = fields.Many2one(related="campaign_id.company_id", store=True)
     sequence = fields.Integer(default=10)
-    name = fields.Char(required=True)
+    name = fields.Char(required=True, translate=True)
     trigger = fields.Selection(STEP_TRIGGERS, required=True, default="joined")
     offset_days = fields.Integer(
         string="Days",

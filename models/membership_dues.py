@@ -193,12 +193,26 @@ class MembershipDues(models.Model):
 
     @api.depends("date_start", "date_end", "plan_id.name")
     def _compute_name(self):
-        labels = {}  # a run or an import names thousands of the same period
+        for dues, label in zip(self, self._get_period_labels(), strict=True):
+            dues.name = label
+
+    @api.depends("date_start", "date_end", "plan_id.name")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        """The period in the reader's language and date format: ``name`` keeps
+        the label as it was billed (invoice lines, search)."""
+        for dues, label in zip(self, self._get_period_labels(), strict=True):
+            dues.display_name = label or dues.name
+
+    def _get_period_labels(self):
+        """The period label of each dues, in order (a run or an import names
+        thousands of the same period: each is formatted once)."""
+        labels = {}
         for dues in self:
             key = (dues.plan_id, dues.date_start, dues.date_end)
             if dues.date_start and key not in labels:
                 labels[key] = self._get_period_label(*key)
-            dues.name = dues.date_start and labels[key]
+        return [labels.get((d.plan_id, d.date_start, d.date_end), False) for d in self]
 
     @api.model
     def _get_period_label(self, plan, date_start, date_end):

@@ -9,6 +9,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 
+from ..tools.stored_text import free_text
+
 _logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 200
@@ -317,11 +319,16 @@ class MembershipDuesRun(models.Model):
             for d in dues
         ]
         lines += [
-            {"run_id": self.id, "member_id": m.id, "status": "skipped", "reason": r}
+            {
+                "run_id": self.id,
+                "member_id": m.id,
+                "status": "skipped",
+                "reason_data": r,
+            }
             for m, r in skipped
         ]
         lines += [
-            {"run_id": self.id, "member_id": m.id, "status": "error", "reason": r}
+            {"run_id": self.id, "member_id": m.id, "status": "error", "reason_data": r}
             for m, r in errors
         ]
         self.env["membership.dues.run.line"].create(lines)
@@ -349,7 +356,7 @@ class MembershipDuesRun(models.Model):
                     )
                     member.env.flush_all()
             except (UserError, ValidationError, PsycopgError) as error:
-                errors.append((member, str(error)))
+                errors.append((member, free_text(str(error))))
                 continue
             all_dues |= dues
             skipped += member_skipped

@@ -7,8 +7,10 @@ class MembershipDuesRunLine(models.Model):
     """What a dues run did with one member, and why."""
 
     _name = "membership.dues.run.line"
+    _inherit = ["membership.stored.text.mixin"]
     _description = "Membership Dues Run Result"
     _order = "id"
+    _stored_texts = {"reason": "reason_data"}
 
     run_id = fields.Many2one(
         "membership.dues.run", required=True, index=True, ondelete="cascade"
@@ -22,6 +24,9 @@ class MembershipDuesRunLine(models.Model):
         required=True,
         index=True,
     )
-    reason = fields.Char()
+    reason = fields.Char(
+        compute="_compute_stored_texts", inverse="_inverse_stored_texts"
+    )
+    reason_data = fields.Json(readonly=True)
     dues_id = fields.Many2one("membership.dues", ondelete="set null")
     move_id = fields.Many2one(related="dues_id.move_id", string="Invoice")

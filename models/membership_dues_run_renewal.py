@@ -9,6 +9,8 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import format_date
 
+from ..tools.stored_text import stored_text
+
 _logger = logging.getLogger(__name__)
 
 
@@ -191,11 +193,7 @@ class MembershipDuesRun(models.Model):
                 errors.append(
                     (
                         member,
-                        self.env._(
-                            "Coverage ends on %(end)s, inside a period of the plan: "
-                            "bill the rest of that period by hand.",
-                            end=format_date(self.env, member.date_end),
-                        ),
+                        stored_text("billing.inside_period", end=member.date_end),
                     )
                 )
             else:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from ..tools.invoice import SEND_PARAMETER, create_invoices, post_invoices
+from ..tools.stored_text import stored_text
 from .membership_member import OPEN_END
 
 
@@ -191,7 +192,7 @@ class MembershipMember(models.Model):
         start_day = max(day, self.join_date or day)
         if plan.period_type == "lifetime":
             if live:
-                return False, False, self.env._("lifetime membership already billed")
+                return False, False, stored_text("billing.lifetime_billed")
             return start_day, False, False
         covering = live.filtered(
             lambda d: d.date_start <= start_day <= (d.date_end or OPEN_END)
@@ -204,7 +205,7 @@ class MembershipMember(models.Model):
                     lambda d: d.date_start <= start_day <= (d.date_end or OPEN_END)
                 )
         if covering:
-            return False, False, self.env._("period already billed")
+            return False, False, stored_text("billing.period_billed")
         if plan.period_type != "rolling":
             start, end = plan._get_period(start_day)
         else:
@@ -215,7 +216,7 @@ class MembershipMember(models.Model):
             d.date_start <= (end or OPEN_END) and start <= (d.date_end or OPEN_END)
             for d in live
         ):
-            return False, False, self.env._("period already billed")
+            return False, False, stored_text("billing.period_billed")
         return start, end, False
 
     def _get_rolling_anchor(self, day, live):
@@ -266,9 +267,9 @@ class MembershipMember(models.Model):
         self.ensure_one()
         plan = self.plan_id
         if self.withdrawal_date and self.withdrawal_date <= day:
-            return False, self.env._("withdrawn")
+            return False, stored_text("billing.withdrawn")
         if self.state == "suspended":
-            return False, self.env._("suspended")
+            return False, stored_text("billing.suspended")
         live = self.dues_ids.filtered(lambda d: d.state != "cancelled")
         start, end, reason = self._get_period_to_bill(day, renew=renew)
         if reason:

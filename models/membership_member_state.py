@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import format_date
 
+from ..tools.stored_text import stored_text
 from .membership_member import MEMBER_STATES, OPEN_END
 
 
@@ -114,7 +114,7 @@ class MembershipMember(models.Model):
                         "member_id": member.id,
                         "old_state": old_state,
                         "new_state": values["state"],
-                        "reason": reason,
+                        "reason_data": reason,
                         "effective_date": today,
                         "source": self._get_state_change_source(values["state"]),
                     }
@@ -124,13 +124,13 @@ class MembershipMember(models.Model):
             self._welcome_first_activations(rows)
 
     def _get_state_values(self, today):
-        """Decide the state on ``today``, with the coverage dates and the reason.
+        """Decide the state on ``today``, with the coverage dates and the reason
+        (stored form, see ``tools/stored_text.py``).
 
         Precedence: withdrawn > suspended > active > waiting > grace > lapsed >
         draft.
         """
         self.ensure_one()
-        env = self.env
         chains = self._get_coverage_chains()
         current = [c for c in chains if c["start"] <= today]
         cover = current[-1] if current else (chains[0] if chains else None)
@@ -153,14 +153,16 @@ class MembershipMember(models.Model):
             )[:1]
         )
 
-        def fmt(day):
-            return format_date(env, day)
-
         if self.withdrawal_date and self.withdrawal_date <= today:
             state = "withdrawn"
-            reason = env._("Withdrawn on %(date)s", date=fmt(self.withdrawal_date))
             if self.withdrawal_reason_id:
-                reason += f": {self.withdrawal_reason_id.name}"
+                reason = stored_text(
+                    "state.withdrawn_because",
+                    date=self.withdrawal_date,
+                    reason=self.withdrawal_reason_id,
+                )
+            else:
+                reason = stored_text("state.withdrawn", date=self.withdrawal_date)
         elif (
             self.suspended_from
             and self.suspended_from <= today
@@ -168,49 +170,35 @@ class MembershipMember(models.Model):
         ):
             state = "suspended"
             if self.suspended_until:
-                reason = env._(
-                    "Suspended from %(start)s until %(end)s",
-                    start=fmt(self.suspended_from),
-                    end=fmt(self.suspended_until),
+                reason = stored_text(
+                    "state.suspended_until",
+                    start=self.suspended_from,
+                    end=self.suspended_until,
                 )
             else:
-                reason = env._(
-                    "Suspended from %(start)s", start=fmt(self.suspended_from)
-                )
+                reason = stored_text("state.suspended", start=self.suspended_from)
         elif covering:
             state = "active"
             if covering.state == "free":
-                reason = env._("Free membership %(period)s", period=covering.name)
+                reason = stored_text("state.free", period=covering)
             else:
-                reason = env._(
-                    "Dues %(period)s paid by %(invoice)s",
-                    period=covering.name,
-                    invoice=covering.move_id.name,
+                reason = stored_text(
+                    "state.paid", period=covering, invoice=covering.move_id
                 )
         elif unpaid:
             state = "waiting"
-            reason = env._(
-                "Dues %(period)s invoiced by %(invoice)s, awaiting payment",
-                period=unpaid[0].name,
-                invoice=unpaid[0].move_id.name,
+            reason = stored_text(
+                "state.invoiced", period=unpaid[0], invoice=unpaid[0].move_id
             )
         elif date_end and current and today <= grace_end:
             state = "grace"
-            reason = env._(
-                "Coverage ended on %(end)s; grace period until %(grace)s",
-                end=fmt(date_end),
-                grace=fmt(grace_end),
-            )
+            reason = stored_text("state.grace", end=date_end, grace=grace_end)
         elif date_end and current:
             state = "lapsed"
-            reason = env._("Grace period ended on %(grace)s", grace=fmt(grace_end))
+            reason = stored_text("state.lapsed", grace=grace_end)
         else:
             state = "draft"
-            reason = (
-                env._("Application received")
-                if not self.dues_ids
-                else env._("No paid or open dues")
-            )
+            reason = stored_text("state.no_dues" if self.dues_ids else "state.applied")
         values.update(state=state, reason=reason)
         return values
 
@@ -290,10 +278,8 @@ class MembershipMember(models.Model):
             paid = paid_moves.membership_dues_ids.filtered(
                 lambda d, m=member: d.member_id == m
             )
-            reasons[member.id] = self.env._(
-                "Suspension lifted: dues %(dues)s paid by %(invoice)s",
-                dues=", ".join(paid.mapped("name")) or "-",
-                invoice=", ".join(paid.move_id.mapped("name")) or "-",
+            reasons[member.id] = stored_text(
+                "state.suspension_lifted", dues=paid, invoice=paid.move_id
             )
         if reasons:
             lifted = self.browse(reasons).with_context(membership_state_reasons=reasons)

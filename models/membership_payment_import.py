@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_date
 
 from ..tools.bank_transfer import (
     DATE_FORMATS,
@@ -20,6 +21,7 @@ from ..tools.bank_transfer import (
     normalize_name,
     parse_amount,
 )
+from ..tools.stored_text import stored_text
 
 
 class MembershipPaymentImport(models.Model):
@@ -36,7 +38,9 @@ class MembershipPaymentImport(models.Model):
     _order = "id desc"
 
     name = fields.Char(
-        required=True, default=lambda self: self.env._("Bank import"), tracking=True
+        tracking=True,
+        help="Leave empty to call the import after the day it was made, in each "
+        "reader's language.",
     )
     company_id = fields.Many2one(
         "res.company",
@@ -92,6 +96,17 @@ class MembershipPaymentImport(models.Model):
     matched_count = fields.Integer(compute="_compute_line_stats")
     unmatched_count = fields.Integer(compute="_compute_line_stats")
     done_count = fields.Integer(compute="_compute_line_stats")
+
+    @api.depends("name", "create_date")
+    @api.depends_context("lang", "tz")
+    def _compute_display_name(self):
+        for batch in self:
+            day = fields.Datetime.context_timestamp(
+                batch, batch.create_date or fields.Datetime.now()
+            ).date()
+            batch.display_name = batch.name or self.env._(
+                "Bank import of %(date)s", date=format_date(self.env, day)
+            )
 
     @api.depends("line_ids.state")
     def _compute_line_stats(self):
@@ -220,10 +235,8 @@ class MembershipPaymentImport(models.Model):
                     {
                         "sequence": number,
                         "state": "error",
-                        "message": self.env._(
-                            "Line %(line)s is not readable CSV: %(error)s",
-                            line=number,
-                            error=record,
+                        "message_data": stored_text(
+                            "bank.unreadable_csv", line=number, error=str(record)
                         ),
                     }
                 )
@@ -244,8 +257,8 @@ class MembershipPaymentImport(models.Model):
             except ValueError as error:
                 row.update(
                     state="error",
-                    message=self.env._(
-                        "Line %(line)s: %(error)s", line=number, error=error
+                    message_data=stored_text(
+                        "bank.bad_line", line=number, error=str(error)
                     ),
                 )
             rows.append(row)
@@ -314,8 +327,8 @@ class MembershipPaymentImport(models.Model):
             except ValueError as error:
                 row.update(
                     state="error",
-                    message=self.env._(
-                        "Record %(line)s: %(error)s", line=number, error=error
+                    message_data=stored_text(
+                        "bank.bad_record", line=number, error=str(error)
                     ),
                 )
             rows.append(row)

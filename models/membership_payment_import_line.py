@@ -8,6 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..tools.bank_transfer import normalize_name, reference_tokens
 from ..tools.invoice import register_payment
+from ..tools.stored_text import free_text, stored_text
 
 MATCH_RULES = [
     ("invoice", "Invoice number in the reference"),
@@ -22,8 +23,10 @@ class MembershipPaymentImportLine(models.Model):
     """One credit of a bank file and the dues it pays."""
 
     _name = "membership.payment.import.line"
+    _inherit = ["membership.stored.text.mixin"]
     _description = "Membership Bank Payment Import Line"
     _order = "import_id, sequence, id"
+    _stored_texts = {"message": "message_data"}
 
     import_id = fields.Many2one(
         "membership.payment.import", required=True, index=True, ondelete="cascade"
@@ -55,7 +58,10 @@ class MembershipPaymentImportLine(models.Model):
         required=True,
         index=True,
     )
-    message = fields.Char()
+    message = fields.Char(
+        compute="_compute_stored_texts", inverse="_inverse_stored_texts"
+    )
+    message_data = fields.Json(readonly=True)
     import_key = fields.Char(index="btree_not_null", copy=False)
     payment_id = fields.Many2one("account.payment", readonly=True, copy=False)
 
@@ -81,7 +87,7 @@ class MembershipPaymentImportLine(models.Model):
 
     def write(self, vals):
         if vals.get("dues_id") and "state" not in vals:
-            vals = dict(vals, state="matched", match_rule="manual")
+            vals = dict(vals, state="matched", match_rule="manual", message_data=False)
             if self.filtered(lambda line: line.state not in ("unmatched", "matched")):
                 raise UserError(self.env._("Only unpaid lines can be matched."))
         return super().write(vals)
@@ -113,7 +119,7 @@ class MembershipPaymentImportLine(models.Model):
         duplicates.write(
             {
                 "state": "duplicate",
-                "message": self.env._("Paid by an earlier import."),
+                "message_data": stored_text("bank.paid_earlier"),
                 "dues_id": False,
             }
         )
@@ -149,7 +155,7 @@ class MembershipPaymentImportLine(models.Model):
                     "member_id": dues.member_id.id,
                     "match_rule": rule,
                     "state": "matched" if dues else "unmatched",
-                    "message": reason or False,
+                    "message_data": reason or False,
                 }
             )
 
@@ -226,10 +232,9 @@ class MembershipPaymentImportLine(models.Model):
             return (
                 Dues,
                 False,
-                self.env._(
-                    "The dues its reference quotes (%(dues)s) are matched by line "
-                    "%(line)s of this file.",
-                    dues=quoted[0].name,
+                stored_text(
+                    "bank.quoted_taken",
+                    dues=quoted[0],
                     line=taken[quoted[0]].sequence,
                 ),
             )
@@ -237,29 +242,18 @@ class MembershipPaymentImportLine(models.Model):
             return (
                 Dues,
                 False,
-                self.env._(
-                    "%(count)s open dues of this amount, none in the payer's name "
-                    "and no invoice or member number in the reference: choose the "
-                    "dues.",
-                    count=len(same_amount),
-                ),
+                stored_text("bank.same_amount", count=len(same_amount)),
             )
         if all_same:
             return (
                 Dues,
                 False,
-                self.env._(
-                    "The open dues of this amount are matched by other lines of "
-                    "this file."
-                ),
+                stored_text("bank.amount_taken"),
             )
         return (
             Dues,
             False,
-            self.env._(
-                "No open dues of this amount, and no invoice or member number of "
-                "open dues in the reference."
-            ),
+            stored_text("bank.no_match"),
         )
 
     # ------------------------------------------------------------
@@ -270,14 +264,16 @@ class MembershipPaymentImportLine(models.Model):
         """Pay the line's dues invoice from the import's bank journal."""
         self.ensure_one()
         move = self.dues_id.move_id
+        if move.payment_state not in ("not_paid", "partial"):
+            self.write(
+                {
+                    "state": "unmatched",
+                    "message_data": stored_text("bank.invoice_paid", invoice=move),
+                }
+            )
+            return
         try:
             with self.env.cr.savepoint():
-                if move.payment_state not in ("not_paid", "partial"):
-                    raise UserError(
-                        self.env._(
-                            "Invoice %(invoice)s is already paid.", invoice=move.name
-                        )
-                    )
                 payment = register_payment(
                     move,
                     self.import_id.journal_id,
@@ -286,7 +282,11 @@ class MembershipPaymentImportLine(models.Model):
                     self.reference or move.payment_reference,
                 )
                 self.write(
-                    {"state": "done", "payment_id": payment[:1].id, "message": False}
+                    {
+                        "state": "done",
+                        "payment_id": payment[:1].id,
+                        "message_data": False,
+                    }
                 )
         except (UserError, ValidationError, PsycopgError) as error:
-            self.write({"state": "unmatched", "message": str(error)})
+            self.write({"state": "unmatched", "message_data": free_text(str(error))})

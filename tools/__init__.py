@@ -5,3 +5,4 @@ from . import invoice
 from . import card_charge
 from . import member_import
 from . import legacy_membership
+from . import stored_text
