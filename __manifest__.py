@@ -59,6 +59,7 @@
         "wizards/membership_plan_change_views.xml",
         "wizards/membership_direct_debit_result_import_views.xml",
         "wizards/membership_campaign_wizard_views.xml",
+        "views/membership_report_views.xml",
         "views/portal_templates.xml",
         "views/portal_event_templates.xml",
         "views/menus.xml",
@@ -71,6 +72,9 @@
         "demo/membership_event_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "membership_management/static/src/dashboard/*",
+        ],
         "web.assets_frontend": [
             "membership_management/static/src/scss/membership_portal.scss",
         ],
@@ -78,5 +82,6 @@
             "membership_management/static/tests/tours/*.js",
         ],
     },
+    "post_init_hook": "post_init_hook",
     "installable": True,
 }

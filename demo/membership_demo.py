@@ -65,7 +65,40 @@ class MembershipMember(models.Model):
         self._demo_populate_paying(people)
         self._demo_populate_special(people)
         self._demo_populate_direct_debit()
+        self._demo_replay_history()
         return True
+
+    def _demo_replay_history(self):
+        """Date the demo members' status history as if the addon had run all
+        along: the story is created today, so every change would otherwise
+        be dated today and the reports would start this month. From the join
+        date, the state function is asked for the state and its next
+        boundary, and each change is written on its day."""
+        today = fields.Date.context_today(self)
+        members = self.search([("company_id", "=", self.env.company.id)])
+        self.env.flush_all()
+        rows = []
+        for member in members:
+            day, state = member.join_date, False
+            while day and day <= today:
+                values = member._get_state_values(day)
+                if values["state"] != state:
+                    rows.append(
+                        {
+                            "member_id": member.id,
+                            "old_state": state,
+                            "new_state": values["state"],
+                            "reason_data": values["reason"],
+                            "effective_date": day,
+                            "date": datetime.combine(day, time(9)),
+                            "source": "system",
+                        }
+                    )
+                    state = values["state"]
+                day = values["state_next_date"]
+        History = self.env["membership.status.history"].sudo()
+        History.search([("member_id", "in", members.ids)]).unlink()
+        History.create(rows)
 
     def _demo_populate_direct_debit(self):
         """Two members pay by 口座振替 (a collection is ready to send to the

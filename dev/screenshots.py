@@ -31,6 +31,7 @@ PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
 # (file, login, url path, viewport, full page): the back office as staff see
 # it, the portal as a member sees it
 SHOTS = [
+    ("backoffice-dashboard", "admin", "/odoo/membership-dashboard", DESKTOP, False),
     ("backoffice-members", "admin", "/odoo/membership-members", DESKTOP, False),
     (
         "backoffice-member-form",
@@ -108,7 +109,7 @@ class Browser:
         )
         return result.get("result", {}).get("value")
 
-    def open(self, url, viewport, settle=2.5):
+    def open(self, url, viewport, settle=4):
         self.send("Emulation.setDeviceMetricsOverride", **viewport)
         self.send("Page.navigate", url=url)
         deadline = time.time() + 30

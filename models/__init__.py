@@ -57,3 +57,8 @@ from . import mailing_mailing
 from . import membership_legacy_migration
 from . import membership_legacy_migration_line
 from . import event_registration_door_payment
+from . import membership_report_monthly
+from . import membership_report_movement
+from . import membership_report_dues
+from . import membership_report_cohort
+from . import membership_dashboard

@@ -6,6 +6,8 @@ version stored are kept, as free text, in the new columns."""
 
 from psycopg2 import sql
 
+from odoo import SUPERUSER_ID, api
+
 STORED_TEXTS = [
     ("membership_status_history", "reason", "reason_data"),
     ("membership_dues_run_line", "reason", "reason_data"),
@@ -38,3 +40,4 @@ def migrate(cr, version):
                 old=sql.Identifier(old),
             )
         )
+    api.Environment(cr, SUPERUSER_ID, {})["membership.report.monthly"]._refresh()
