@@ -1,9 +1,6 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
-import io
 import json
-
-import qrcode
 
 from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError
@@ -152,11 +149,8 @@ class MembershipPortal(CustomerPortal):
         member = self._get_my_member()
         if not member or member.state == "withdrawn":
             raise request.not_found()
-        image = qrcode.make(member._get_card_token(), box_size=8, border=2)
-        buffer = io.BytesIO()
-        image.save(buffer, format="PNG")
         return request.make_response(
-            buffer.getvalue(),
+            member._get_card_qr_png(),
             headers=[("Content-Type", "image/png"), ("Cache-Control", "no-store")],
         )
 

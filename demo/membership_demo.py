@@ -49,6 +49,13 @@ DEMO_PEOPLE = [
     ("Jonas Becker", "jonas.becker"),
     ("Lina Haddad", "lina.haddad"),
 ]
+# postal addresses of the first demo members, for the address labels
+DEMO_ADDRESSES = [
+    ("100-0005", "base.state_jp_jp-13", "千代田区", "丸の内1-9-1"),
+    ("604-8005", "base.state_jp_jp-26", "京都市中京区", "河原町通三条上る恵比須町427"),
+    ("530-0001", "base.state_jp_jp-27", "大阪市北区", "梅田3-1-1"),
+    ("150-0002", "base.state_jp_jp-13", "渋谷区", "渋谷2-21-1"),
+]
 DEMO_COMPANIES = ["Kyoto Instruments Ltd", "Northwind Analytics", "Sakura Logistics"]
 
 
@@ -65,8 +72,30 @@ class MembershipMember(models.Model):
         self._demo_populate_paying(people)
         self._demo_populate_special(people)
         self._demo_populate_direct_debit()
+        self._demo_populate_addresses()
         self._demo_replay_history()
         return True
+
+    def _demo_populate_addresses(self):
+        """Japanese postal addresses for the first twelve members, so that the
+        address labels have something to print."""
+        members = self.search(
+            [("company_id", "=", self.env.company.id), ("is_company", "=", False)],
+            order="id",
+            limit=12,
+        )
+        japan = self.env.ref("base.jp")
+        for index, member in enumerate(members):
+            zip_code, state, city, street = DEMO_ADDRESSES[index % len(DEMO_ADDRESSES)]
+            member.write(
+                {
+                    "zip": zip_code,
+                    "state_id": self.env.ref(state).id,
+                    "city": city,
+                    "street": street,
+                    "country_id": japan.id,
+                }
+            )
 
     def _demo_replay_history(self):
         """Date the demo members' status history as if the addon had run all

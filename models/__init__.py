@@ -62,3 +62,4 @@ from . import membership_report_movement
 from . import membership_report_dues
 from . import membership_report_cohort
 from . import membership_dashboard
+from . import membership_member_prints

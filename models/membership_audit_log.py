@@ -16,6 +16,7 @@ AUDIT_EVENTS = [
     ("member_import", "Members imported"),
     ("legacy_migration", "Members migrated from Odoo Membership"),
     ("door_payment", "Event fee taken at the door"),
+    ("card_print", "Membership cards printed"),
 ]
 
 

@@ -1,7 +1,11 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+import base64
+import io
 import uuid
 from datetime import datetime, timedelta
+
+import qrcode
 
 from odoo import api, fields, models
 from odoo.tools import consteq
@@ -48,6 +52,18 @@ class MembershipMember(models.Model):
         )
         payload = f"{member.card_uuid}.{expiry:%Y%m%d}"
         return f"{payload}.{self._sign_card_payload(payload)}"
+
+    def _get_card_qr_png(self):
+        """The card's QR code as PNG bytes (the portal shows the same)."""
+        self.ensure_one()
+        image = qrcode.make(self._get_card_token(), box_size=8, border=2)
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    def _get_card_qr_image(self):
+        """The card's QR code, base64, for an ``<img>`` in a printed card."""
+        return base64.b64encode(self._get_card_qr_png()).decode()
 
     @api.model
     def _get_card_validity_days(self):

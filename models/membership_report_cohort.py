@@ -5,11 +5,12 @@ from odoo.tools import SQL
 
 
 class MembershipReportCohort(models.Model):
-    """Cohort retention: of the members who first became active in a month,
-    how many are still on the books (waiting payment, active, in grace or
-    suspended) each month after, from the monthly figures. Read it as a
-    pivot: cohorts down, months since joining across, the retention rate in
-    the cells (one cell is one cohort, month and company)."""
+    """Cohort retention: of the members who joined in a month (and have been
+    active at least once), how many are still on the books (waiting payment,
+    active, in grace or suspended) each month after, from the monthly
+    figures. Read it as a pivot: cohorts down, months since joining across,
+    the retention rate in the cells (one cell is one cohort, month and
+    company)."""
 
     _name = "membership.report.cohort"
     _description = "Membership Cohort Retention"

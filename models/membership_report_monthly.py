@@ -18,7 +18,8 @@ ON_BOOKS_STATES = ("waiting", "active", "grace", "suspended")
 
 class MembershipReportMonthly(models.Model):
     """How many members were in each state at the end of each month, by plan,
-    tier and the month they first became active (their cohort).
+    tier and the month they joined (their cohort, for members who have been
+    active at least once).
 
     History-true: a month is computed from the status history as it stood on
     the month's last day (today for the current month), never from today's
@@ -46,7 +47,8 @@ class MembershipReportMonthly(models.Model):
     join_month = fields.Date(
         string="Cohort",
         readonly=True,
-        help="Month in which the members first became active.",
+        help="Month in which the members joined (members who have been active "
+        "at least once).",
     )
     member_count = fields.Integer(string="Members", readonly=True, aggregator="sum")
 
@@ -111,13 +113,13 @@ class MembershipReportMonthly(models.Model):
                               COALESCE(h.effective_date, h.date::date) DESC,
                               h.id DESC
                 ), cohorts AS (
-                    SELECT member_id,
-                           date_trunc(
-                               'month', MIN(COALESCE(effective_date, date::date))
-                           )::date AS join_month
-                      FROM membership_status_history
-                     WHERE new_state = 'active'
-                     GROUP BY member_id
+                    -- members who have been active at least once, by the
+                    -- month they joined (imported members keep their own)
+                    SELECT DISTINCT h.member_id,
+                           date_trunc('month', m.join_date)::date AS join_month
+                      FROM membership_status_history h
+                      JOIN membership_member m ON m.id = h.member_id
+                     WHERE h.new_state = 'active'
                 )
                 INSERT INTO membership_report_monthly (
                     month, company_id, plan_id, tier_id, state, on_books,

@@ -15,7 +15,8 @@ class MembershipReportMovement(models.Model):
     """Joins, returns, lapses and withdrawals, one row per status change, read
     from the status history (so what was true then): a member *joins* the
     first time they become active and *comes back* when active again after a
-    lapse or withdrawal."""
+    lapse or withdrawal. Changes written by an import or a migration are not
+    movements (the members were there before)."""
 
     _name = "membership.report.movement"
     _description = "Membership Joins and Departures"
@@ -59,10 +60,11 @@ class MembershipReportMovement(models.Model):
                       FROM membership_status_history h
                       JOIN membership_member m ON m.id = h.member_id
                       LEFT JOIN firsts f ON f.id = h.id
-                     WHERE f.id IS NOT NULL
+                     WHERE h.source NOT IN ('import', 'migration')
+                       AND (f.id IS NOT NULL
                         OR (h.new_state = 'active'
                             AND h.old_state IN ('lapsed', 'withdrawn'))
-                        OR h.new_state IN ('lapsed', 'withdrawn')
+                        OR h.new_state IN ('lapsed', 'withdrawn'))
                 )
                 """,
                 SQL.identifier(self._table),

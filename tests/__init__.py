@@ -37,3 +37,4 @@ from . import test_legacy_migration
 from . import test_campaign_tour
 from . import test_stored_texts
 from . import test_reports
+from . import test_exports

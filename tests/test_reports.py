@@ -137,6 +137,36 @@ class TestMembershipReports(MembershipCommon):
             ],
         )
 
+    def test_imported_members_are_not_joins_and_keep_their_join_month(self):
+        with freeze_time("2027-06-15 12:00:00"):
+            member = (
+                self.env["membership.member"]
+                .with_context(
+                    membership_state_source="import", membership_no_welcome=True
+                )
+                .create(
+                    {
+                        "name": "Old Timer",
+                        "email": "old@example.com",
+                        "plan_id": self.plan_free.id,
+                        "join_date": date(2015, 4, 1),
+                    }
+                )
+            )
+            member._create_period_dues(date(2027, 6, 15))
+            member.env.flush_all()  # the state changes in the import's context
+            self.assertEqual(member.state, "active")
+            self.env["membership.report.monthly"]._refresh()
+        self.assertFalse(
+            self.env["membership.report.movement"].search(
+                [("member_id", "=", member.id)]
+            )
+        )
+        row = self.env["membership.report.monthly"].search(
+            [("month", "=", date(2027, 6, 1)), ("plan_id", "=", self.plan_free.id)]
+        )
+        self.assertEqual(row.join_month, date(2015, 4, 1))
+
     def test_cohort_retention_of_a_known_cohort(self):
         self.lapse_bob_and_let_eve_join()
         with freeze_time("2027-06-15 12:00:00"):
