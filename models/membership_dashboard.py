@@ -5,7 +5,7 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_date
 
@@ -32,16 +32,11 @@ class MembershipDashboard(models.AbstractModel):
         """Cards and charts for ``filters`` (``plan_ids``, ``tier_ids``,
         ``company_ids``, ``months``): each card carries the action opening
         the records behind its figure."""
-        if not self.env.user.has_group(OFFICER_GROUP):
-            raise AccessError(
-                self.env._("Only membership officers and managers see the dashboard.")
-            )
+        self._check_dashboard_access()
         filters = self._clean_filters(filters or {})
         today = fields.Date.context_today(self)
-        company = self.env["res.company"].browse(filters["company_ids"][:1])
-        fiscal_year = (company or self.env.company).compute_fiscalyear_dates(today)
-        fy_start = fields.Date.to_date(fiscal_year["date_from"])
-        fy_end = fields.Date.to_date(fiscal_year["date_to"])
+        company = self._get_company(filters)
+        fy_start, fy_end = self._get_fiscal_year(filters, today)
         context = {"today": today, "fy_start": fy_start, "fy_end": fy_end}
         return {
             "filters": filters,
@@ -50,13 +45,33 @@ class MembershipDashboard(models.AbstractModel):
                 "start": format_date(self.env, fy_start),
                 "end": format_date(self.env, fy_end),
             },
-            "currency_id": (company or self.env.company).currency_id.id,
+            "currency_id": company.currency_id.id,
             "cards": self._get_state_cards(filters)
             + self._get_movement_cards(filters, context)
             + self._get_dues_cards(filters, context)
             + self._get_retention_cards(filters, context),
             "charts": self._get_charts(filters, today),
         }
+
+    def _get_company(self, filters):
+        """The company whose fiscal year and currency the figures use."""
+        return self.env["res.company"].browse(filters["company_ids"][:1]) or (
+            self.env.company
+        )
+
+    def _get_fiscal_year(self, filters, today):
+        """``(first day, last day)`` of the fiscal year containing ``today``."""
+        dates = self._get_company(filters).compute_fiscalyear_dates(today)
+        return (
+            fields.Date.to_date(dates["date_from"]),
+            fields.Date.to_date(dates["date_to"]),
+        )
+
+    def _check_dashboard_access(self):
+        if not self.env.user.has_group(OFFICER_GROUP):
+            raise AccessError(
+                self.env._("Only membership officers and managers see the dashboard.")
+            )
 
     # ------------------------------------------------------------
     # FILTERS
@@ -153,18 +168,21 @@ class MembershipDashboard(models.AbstractModel):
 
     def _get_movement_cards(self, filters, context):
         """Joins this month and fiscal year, lapses and withdrawals this fiscal
-        year, renewals due within 30 days."""
+        year (one grouped read), renewals due within 30 days."""
         today, fy_start = context["today"], context["fy_start"]
+        month_start = today.replace(day=1)
         Movement = self.env["membership.report.movement"]
         base = self._filter_domain(filters, tier="tier_id")
+        counts = Movement._read_group(
+            base
+            & Domain("date", ">=", min(fy_start, month_start))
+            & Domain("date", "<=", today),
+            ["kind", "date:month"],
+            ["__count"],
+        )
         cards = []
         for key, label, kind, start in (
-            (
-                "joined_month",
-                self.env._("Joined this month"),
-                "joined",
-                today.replace(day=1),
-            ),
+            ("joined_month", self.env._("Joined this month"), "joined", month_start),
             ("joined_year", self.env._("Joined this fiscal year"), "joined", fy_start),
             ("lapsed_year", self.env._("Lapsed this fiscal year"), "lapsed", fy_start),
             (
@@ -177,11 +195,16 @@ class MembershipDashboard(models.AbstractModel):
             domain = base & Domain(
                 [("kind", "=", kind), ("date", ">=", start), ("date", "<=", today)]
             )
+            value = sum(
+                count
+                for row_kind, month, count in counts
+                if row_kind == kind and month >= start.replace(day=1)
+            )
             cards.append(
                 self._card(
                     key,
                     label,
-                    Movement.search_count(domain),
+                    value,
                     self._action(label, Movement._name, domain, views=("list",)),
                 )
             )
@@ -257,19 +280,17 @@ class MembershipDashboard(models.AbstractModel):
         """Retention (継続率): of the members on the books at the end of the
         previous fiscal year, the share still on the books now; churn is the
         rest. Participation: members on the books who attended an event in
-        the last twelve months."""
+        the last twelve months. Counted in SQL (the queries do not grow with
+        the members); the lists open on demand (:meth:`get_card_action`)."""
         Member = self.env["membership.member"]
         domain = self._member_domain(filters)
         previous_end = context["fy_start"] - timedelta(days=1)
-        then = self._get_member_ids_on_books_at(previous_end)
-        base = Member.search(domain & Domain("id", "in", list(then)))
-        retained = base.filtered(lambda m: m.state in ON_BOOKS_STATES)
-        churned = base - retained
-        rate = round(100.0 * len(retained) / len(base), 1) if base else 0.0
+        base, kept = self._count_retained(domain, previous_end)
+        rate = round(100.0 * kept / base, 1) if base else 0.0
         hint = self.env._(
             "%(kept)s of the %(base)s members on the books on %(date)s",
-            kept=len(retained),
-            base=len(base),
+            kept=kept,
+            base=base,
             date=format_date(self.env, previous_end),
         )
         on_books = domain & Domain("state", "in", ON_BOOKS_STATES)
@@ -280,26 +301,13 @@ class MembershipDashboard(models.AbstractModel):
         came = Member.search_count(attended)
         return [
             self._card(
-                "retention",
-                self.env._("Retention"),
-                rate,
-                self._action(
-                    self.env._("Members still with us"),
-                    Member._name,
-                    Domain("id", "in", retained.ids),
-                ),
-                "percent",
-                hint,
+                "retention", self.env._("Retention"), rate, False, "percent", hint
             ),
             self._card(
                 "churn",
                 self.env._("Churn"),
                 round(100.0 - rate, 1) if base else 0.0,
-                self._action(
-                    self.env._("Members who left"),
-                    Member._name,
-                    Domain("id", "in", churned.ids),
-                ),
+                False,
                 "percent",
                 hint,
             ),
@@ -317,27 +325,74 @@ class MembershipDashboard(models.AbstractModel):
             ),
         ]
 
-    def _get_member_ids_on_books_at(self, day):
-        """Ids of the members on the books at the end of ``day``, from the
-        status history (what was true then)."""
+    @api.model
+    def get_card_action(self, key, filters=None):
+        """The list behind a card whose records are only known from the
+        history (retention, churn), computed when the card is opened."""
+        self._check_dashboard_access()
+        if key not in ("retention", "churn"):
+            raise UserError(self.env._("This figure has no list of members."))
+        filters = self._clean_filters(filters or {})
+        fy_start = self._get_fiscal_year(filters, fields.Date.context_today(self))[0]
+        previous_end = fy_start - timedelta(days=1)
+        ids = self._get_retained_ids(
+            self._member_domain(filters), previous_end, kept=key == "retention"
+        )
+        name = (
+            self.env._("Members still with us")
+            if key == "retention"
+            else self.env._("Members who left")
+        )
+        return self._action(name, "membership.member", Domain("id", "in", ids))
+
+    def _retention_sql(self, domain, day, select):
+        """Members of ``domain`` on the books at the end of ``day`` (from the
+        status history: what was true then), as ``select``."""
         self.env["membership.status.history"].flush_model()
+        self.env["membership.member"].flush_model(["state"])
+        members = self.env["membership.member"]._search(domain)
+        return SQL(
+            """
+            SELECT %s
+              FROM (
+                  SELECT DISTINCT ON (member_id) member_id, new_state
+                    FROM membership_status_history
+                   WHERE COALESCE(effective_date, date::date) <= %s
+                   ORDER BY member_id, COALESCE(effective_date, date::date) DESC,
+                            id DESC
+              ) latest
+              JOIN membership_member m ON m.id = latest.member_id
+             WHERE latest.new_state IN %s AND m.id IN %s
+            """,
+            select,
+            day,
+            ON_BOOKS_STATES,
+            members.subselect(),
+        )
+
+    def _count_retained(self, domain, day):
+        """``(base, kept)``: members on the books at the end of ``day``, and
+        how many of them are on the books now."""
         self.env.cr.execute(
-            SQL(
-                """
-                SELECT member_id FROM (
-                    SELECT DISTINCT ON (member_id) member_id, new_state
-                      FROM membership_status_history
-                     WHERE COALESCE(effective_date, date::date) <= %s
-                     ORDER BY member_id, COALESCE(effective_date, date::date) DESC,
-                              id DESC
-                ) latest
-                 WHERE new_state IN %s
-                """,
+            self._retention_sql(
+                domain,
                 day,
-                ON_BOOKS_STATES,
+                SQL("COUNT(*), COUNT(*) FILTER (WHERE m.state IN %s)", ON_BOOKS_STATES),
             )
         )
-        return {row[0] for row in self.env.cr.fetchall()}
+        return self.env.cr.fetchone()
+
+    def _get_retained_ids(self, domain, day, kept=True):
+        """Ids of the members on the books at the end of ``day`` who are (or,
+        with ``kept=False``, are no longer) on the books now."""
+        self.env.cr.execute(
+            self._retention_sql(
+                domain, day, SQL("m.id, m.state IN %s", ON_BOOKS_STATES)
+            )
+        )
+        return [
+            member_id for member_id, still in self.env.cr.fetchall() if still == kept
+        ]
 
     # ------------------------------------------------------------
     # CHARTS

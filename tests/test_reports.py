@@ -202,16 +202,22 @@ class TestMembershipReports(MembershipCommon):
 
     def test_retention_and_churn_of_the_previous_fiscal_year(self):
         eve = self.lapse_bob_and_let_eve_join()
+        Dashboard = self.env["membership.dashboard"].with_user(self.officer)
         with freeze_time("2027-06-15 12:00:00"):
             __, cards = self.dashboard()
+            lists = {
+                key: Dashboard.get_card_action(key, {"plan_ids": [self.plan_fixed.id]})
+                for key in ("retention", "churn")
+            }
         # on the books on 31 December 2026: the four; still now: Ann and Dan
         self.assertEqual(cards["retention"]["value"], 50.0)
         self.assertEqual(cards["churn"]["value"], 50.0)
         self.assertIn("2 of the 4 members", cards["retention"]["hint"])
-        churned = self.env["membership.member"].search(
-            cards["churn"]["action"]["domain"]
+        Member = self.env["membership.member"]
+        self.assertEqual(Member.search(lists["churn"]["domain"]), self.bob | self.cid)
+        self.assertEqual(
+            Member.search(lists["retention"]["domain"]), self.ann | self.dan
         )
-        self.assertEqual(churned, self.bob | self.cid)
         self.assertEqual(cards["joined_year"]["value"], 1)
         joined = self.env[cards["joined_year"]["action"]["res_model"]].search(
             cards["joined_year"]["action"]["domain"]

@@ -116,8 +116,15 @@ export class MembershipDashboard extends Component {
         return formatInteger(card.value);
     }
 
-    openCard(card) {
-        this.actionService.doAction(card.action);
+    async openCard(card) {
+        // retention and churn lists are only computed when opened
+        const action =
+            card.action ||
+            (await this.orm.call("membership.dashboard", "get_card_action", [
+                card.key,
+                this.state.filters,
+            ]));
+        this.actionService.doAction(action);
     }
 
     openReport(chart) {
