@@ -30,22 +30,13 @@ class MembershipReportDues(models.Model):
     amount_due = fields.Monetary(string="Outstanding", readonly=True)
 
     def init(self):
+        # the dues' part of its invoice (an invoice can bill several dues)
+        share = SQL("(CASE WHEN t.total > 0 THEN d.amount_billed / t.total ELSE 0 END)")
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
             SQL(
                 """
                 CREATE VIEW %s AS (
-                    WITH shares AS (
-                        SELECT d.id,
-                               CASE WHEN t.total > 0
-                                    THEN d.amount_billed / t.total ELSE 0 END
-                                   AS share
-                          FROM membership_dues d
-                          JOIN (SELECT move_id, SUM(amount_billed) AS total
-                                  FROM membership_dues
-                                 WHERE move_id IS NOT NULL
-                                 GROUP BY move_id) t ON t.move_id = d.move_id
-                    )
                     SELECT d.id,
                            d.id AS dues_id,
                            d.move_id,
@@ -55,17 +46,27 @@ class MembershipReportDues(models.Model):
                            c.currency_id,
                            d.plan_id,
                            d.state,
-                           ROUND(mv.amount_total * s.share, 2) AS amount_billed,
-                           ROUND((mv.amount_total - mv.amount_residual) * s.share, 2)
+                           ROUND(mv.amount_total * %s, 2) AS amount_billed,
+                           ROUND((mv.amount_total - mv.amount_residual) * %s, 2)
                                AS amount_collected,
-                           ROUND(mv.amount_residual * s.share, 2) AS amount_due
+                           ROUND(mv.amount_residual * %s, 2) AS amount_due
                       FROM membership_dues d
-                      JOIN shares s ON s.id = d.id
                       JOIN account_move mv ON mv.id = d.move_id
                       JOIN res_company c ON c.id = d.company_id
+                      -- a LEFT JOIN on a grouped subquery: a count or a page
+                      -- that reads no amount skips it
+                      LEFT JOIN (
+                          SELECT move_id, SUM(amount_billed) AS total
+                            FROM membership_dues
+                           WHERE move_id IS NOT NULL
+                           GROUP BY move_id
+                      ) t ON t.move_id = d.move_id
                      WHERE mv.state = 'posted'
                 )
                 """,
                 SQL.identifier(self._table),
+                share,
+                share,
+                share,
             )
         )
