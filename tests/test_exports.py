@@ -1,5 +1,6 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+import base64
 import csv
 import io
 from datetime import date
@@ -7,7 +8,7 @@ from datetime import date
 import openpyxl
 
 from odoo.exceptions import AccessError
-from odoo.tests import freeze_time, tagged
+from odoo.tests import HttpCase, freeze_time, tagged
 
 from .common import MembershipCommon
 
@@ -48,9 +49,10 @@ class TestMembershipExports(MembershipCommon):
             active_model=records._name, active_ids=records.ids, **context
         ).create({"file_format": file_format})
         action = wizard.action_export()
-        attachment_id = int(action["url"].split("/")[3].split("?")[0])
-        attachment = self.env["ir.attachment"].browse(attachment_id)
-        return wizard, attachment.raw
+        self.assertIn(
+            f"model=membership.export&id={wizard.id}&field=file", action["url"]
+        )
+        return wizard, base64.b64decode(wizard.file)
 
     def xlsx_rows(self, content):
         sheet = openpyxl.load_workbook(io.BytesIO(content)).active
@@ -181,3 +183,25 @@ class TestMembershipExports(MembershipCommon):
         for report in (CARDS, LABELS):
             with self.assertRaises(AccessError):
                 Report._render_qweb_html(report, self.hanako.ids)
+
+
+@tagged("post_install", "-at_install")
+class TestMembershipExportDownload(MembershipCommon, HttpCase):
+    """The exported file downloads for the officer who made it, and for nobody
+    else (it lives in the officer's own wizard row, not in an attachment)."""
+
+    def test_only_the_officer_who_exported_downloads_the_file(self):
+        member = self.create_member(name="Download Me", email="download@example.com")
+        wizard = (
+            self.env["membership.export"]
+            .with_user(self.officer)
+            .with_context(active_model=member._name, active_ids=member.ids)
+            .create({"file_format": "xlsx"})
+        )
+        url = wizard.action_export()["url"]
+        self.authenticate("mm_officer", "mm_officer")
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response.content.startswith(b"PK"))  # an XLSX is a zip
+        self.authenticate("mm_manager", "mm_manager")
+        self.assertNotEqual(self.url_open(url).status_code, 200)

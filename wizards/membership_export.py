@@ -1,5 +1,6 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+import base64
 import json
 
 from odoo import api, fields, models
@@ -34,6 +35,10 @@ class MembershipExport(models.TransientModel):
         default="xlsx",
     )
     record_count = fields.Integer(compute="_compute_record_count", string="Rows")
+    # kept in the wizard's own row (not an attachment): the file goes when
+    # Odoo vacuums the wizard, personal data is not left behind
+    file = fields.Binary(attachment=False, readonly=True)
+    file_name = fields.Char(readonly=True)
 
     @api.model
     def default_get(self, fields_list):
@@ -90,14 +95,10 @@ class MembershipExport(models.TransientModel):
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             )
         today = fields.Date.context_today(self)
-        name = f"{label}-{today:%Y%m%d}.{self.file_format}"
-        attachment = self.env["ir.attachment"].create(
+        self.write(
             {
-                "name": name,
-                "raw": content,
-                "mimetype": mimetype,
-                "res_model": self._name,
-                "res_id": self.id,
+                "file": base64.b64encode(content),
+                "file_name": f"{label}-{today:%Y%m%d}.{self.file_format}",
             }
         )
         self.env["membership.audit.log"]._log(
@@ -112,7 +113,8 @@ class MembershipExport(models.TransientModel):
         )
         return {
             "type": "ir.actions.act_url",
-            "url": f"/web/content/{attachment.id}?download=true",
+            "url": f"/web/content?model={self._name}&id={self.id}&field=file"
+            f"&filename_field=file_name&mimetype={mimetype}&download=true",
             "target": "download",
         }
 
