@@ -35,6 +35,18 @@ def say(message=""):
     print(message, flush=True)
 
 
+def read_setting(name, default, minimum=1):
+    """The whole number in the environment variable ``name`` (``default``
+    when unset), at least ``minimum``."""
+    try:
+        value = int(os.environ.get(name) or default)
+    except ValueError:
+        value = 0
+    if value < minimum:
+        raise BenchError(f"{name} must be a whole number, at least {minimum}")
+    return value
+
+
 def base_addons_path():
     path = os.environ.get("MM_ADDONS_PATH")
     if not path:

@@ -37,14 +37,12 @@ every measurement ran.
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 import time
 
 from _common import (
     RESULT_MARK,
     VAR,
-    BenchError,
     Measure,
     base_addons_path,
     create_database,
@@ -52,6 +50,7 @@ from _common import (
     ensure_chart,
     environment,
     open_registry,
+    read_setting,
     run_side,
     say,
 )
@@ -116,16 +115,6 @@ REPORTS = [
 # ---------------------------------------------------------------------------
 
 
-def read_setting(name, default):
-    try:
-        value = int(os.environ.get(name) or default)
-    except ValueError:
-        value = 0
-    if value < 100:
-        raise BenchError(f"{name} must be a whole number, at least 100")
-    return value
-
-
 def print_report(sizes, rows):
     small, large = sizes
     by_key = {(row["label"], row["n"]): row for row in rows}
@@ -166,7 +155,7 @@ def print_report(sizes, rows):
 
 
 def orchestrate():
-    large = read_setting("MM_BENCH_DASHBOARD_N", DEFAULT_N)
+    large = read_setting("MM_BENCH_DASHBOARD_N", DEFAULT_N, minimum=100)
     small = max(large // 10, 100)
     VAR.mkdir(exist_ok=True)
     started = time.perf_counter()

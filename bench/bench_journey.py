@@ -58,7 +58,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import statistics
 import sys
 import time
@@ -75,6 +74,7 @@ from _common import (
     open_registry,
     per_member,
     per_second,
+    read_setting,
     run_side,
     say,
 )
@@ -95,16 +95,6 @@ WARM_PLAN = "BENCH-WARM"
 # ---------------------------------------------------------------------------
 # Orchestration (the script as the runner starts it)
 # ---------------------------------------------------------------------------
-
-
-def read_setting(name, default):
-    try:
-        value = int(os.environ.get(name) or default)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise BenchError(f"{name} must be a whole number, at least 1")
-    return value
 
 
 def side_order(rounds):
