@@ -86,14 +86,16 @@ class MembershipJoin(http.Controller):
         return values, errors
 
     def _apply(self, plan, values, post):
-        """Create the applicant, their portal user and first dues invoice.
+        """Queue the application; the job creates the applicant, their portal
+        user and first dues invoice, or mails the known address's owner.
 
-        Whatever happens, the visitor sees the same "check your mailbox" page
-        (the form must not tell who is a member); what differs is the e-mail
-        the address owner receives.
+        Whatever happens, the visitor sees the same "check your mailbox" page,
+        as fast (the form must not tell who is a member); what differs is the
+        e-mail the address owner receives.
         """
         values = dict(values, **self._visitor_locale(plan))
-        request.env["membership.member"].sudo()._apply_online(
+        # queued: a known and a new address cost this request the same time
+        request.env["membership.join.request"]._enqueue(
             plan, values, newsletter=bool(post.get("newsletter"))
         )
         return self._render_check_email(plan)

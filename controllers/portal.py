@@ -5,11 +5,12 @@ import json
 from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import content_disposition, request
+from odoo.tools import email_normalize
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
 from ..models.res_company_direct_debit import ACCOUNT_TYPES
-from ..tools.text import has_line_break, plain_email
+from ..tools.text import has_control_character, has_line_break, plain_email
 
 # the only member fields a member may change from the portal
 PROFILE_FIELDS = ("name", "name_kana", "email", "phone", "street", "zip", "city")
@@ -28,9 +29,16 @@ def clean_contact_values(post, fnames, default_country, required=()):
     for fname, value in values.items():
         if has_line_break(value):
             errors[fname] = env._("Line breaks are not allowed here.")
+        elif has_control_character(value):
+            errors[fname] = env._(
+                "This field contains invisible control characters: type it again "
+                "without them."
+            )
+    # a refused value is never used, not even to read a phone number
+    values = {fname: value for fname, value in values.items() if fname not in errors}
     if "name" in values and not values["name"]:
         errors["name"] = env._("Your name is required.")
-    if values.get("email") or "email" in required:
+    if "email" not in errors and (values.get("email") or "email" in required):
         email = plain_email(values.get("email"))
         if email:
             values["email"] = email
@@ -147,10 +155,11 @@ class MembershipPortal(CustomerPortal):
     )
     def portal_my_membership_card(self, **kw):
         member = self._get_my_member()
-        if not member or member.state == "withdrawn":
+        png = member and member._get_card_qr_png()
+        if not png:
             raise request.not_found()
         return request.make_response(
-            member._get_card_qr_png(),
+            png,
             headers=[("Content-Type", "image/png"), ("Cache-Control", "no-store")],
         )
 
@@ -282,9 +291,16 @@ class MembershipPortal(CustomerPortal):
         if request.httprequest.method == "POST":
             values, errors = self._validate_profile(member.sudo(), post)
             if not errors:
+                # a new address waits for its mailbox's confirmation
+                new_email = values.pop("email", None)
                 member.sudo().with_context(membership_state_source="portal").write(
                     values
                 )
+                if new_email and new_email != member.sudo().email_normalized:
+                    member._request_email_change(new_email)
+                    return request.redirect(
+                        "/my/membership?updated=1&message=email_pending"
+                    )
                 return request.redirect("/my/membership?updated=1")
         countries = request.env["res.country"].sudo().search([])
         return request.render(
@@ -297,6 +313,65 @@ class MembershipPortal(CustomerPortal):
                 "countries": countries,
             },
         )
+
+    @http.route(
+        "/my/membership/email/confirm",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["GET", "POST"],
+    )
+    def portal_my_membership_email_confirm(self, token=None, **kw):
+        """The link mailed to a new address: a page to confirm (GET changes
+        nothing, mail scanners open links), the change on POST."""
+        member = self._get_my_member_or_404()
+        if request.httprequest.method == "POST":
+            try:
+                confirmed = member._confirm_email_change(token)
+            except UserError as error:
+                return request.render(
+                    "membership_management.portal_my_membership_email_confirm",
+                    {"member": member.sudo(), "token": token, "error": error.args[0]},
+                )
+            if confirmed:
+                # the login may have followed the address: stay signed in
+                request.env.flush_all()
+                request.session.session_token = request.env.user._compute_session_token(
+                    request.session.sid
+                )
+            return request.redirect(
+                "/my/membership?message="
+                + ("email_changed" if confirmed else "email_link_invalid")
+            )
+        return request.render(
+            "membership_management.portal_my_membership_email_confirm",
+            {"member": member.sudo(), "token": token, "error": False},
+        )
+
+    def _validate_address_values(self, address_values, partner_sudo, *args, **kwargs):
+        """Odoo's *My Account* form would change a member's e-mail at once:
+        members change it on their membership profile, confirmed by mail."""
+        invalid, missing, messages = super()._validate_address_values(
+            address_values, partner_sudo, *args, **kwargs
+        )
+        if (
+            partner_sudo
+            and address_values.get("email")
+            and email_normalize(address_values["email"])
+            != partner_sudo.email_normalized
+            and request.env["membership.member"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_count([("partner_id", "=", partner_sudo.id)], limit=1)
+        ):
+            invalid.add("email")
+            messages.append(
+                request.env._(
+                    "Members change their e-mail address on their membership profile: "
+                    "we confirm the new address first."
+                )
+            )
+        return invalid, missing, messages
 
     def _validate_profile(self, member, post):
         """Whitelisted, normalised values of the profile form, and errors.

@@ -18,6 +18,7 @@ from . import membership_member_points
 from . import membership_member_event
 from . import membership_member_privacy
 from . import membership_member_card
+from . import membership_member_email_change
 from . import membership_member_portal
 from . import membership_member_application
 from . import membership_member_welcome
@@ -39,6 +40,7 @@ from . import membership_member_import_column
 from . import membership_member_import_line
 from . import membership_member_import_profile
 from . import membership_join_attempt
+from . import membership_join_request
 from . import membership_news
 from . import membership_audit_log
 from . import account_move

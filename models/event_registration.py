@@ -538,8 +538,9 @@ class EventRegistration(models.Model):
             if not member:
                 if code.count(".") == 2:
                     return self.browse(), self.env._(
-                        "This membership card is not valid: revoked, expired or "
-                        "not one of ours."
+                        "This membership card is not valid: the membership is not "
+                        "active, or the card was revoked, has expired or is not one "
+                        "of ours."
                     )
                 return self.browse(), self.env._("Unknown code.")
             registration = Registration.search(

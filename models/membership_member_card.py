@@ -11,6 +11,9 @@ from odoo import api, fields, models
 from odoo.tools import consteq
 from odoo.tools.misc import hmac
 
+# the states in which a member's card opens members' prices and doors
+CARD_STATES = ("active", "grace")
+
 
 class MembershipMember(models.Model):
     """The membership card: a signed, expiring token that never holds the member id,
@@ -35,15 +38,25 @@ class MembershipMember(models.Model):
             )
         return True
 
-    def _get_card_token(self):
-        """Signed card token for the QR code: ``<card id>.<expiry>.<signature>``.
+    def _has_valid_card(self):
+        """A card is a key to members' prices and doors: only while the
+        membership is active or in grace (not for an applicant who never paid,
+        nor a lapsed, suspended or withdrawn member)."""
+        self.ensure_one()
+        return self.sudo().state in CARD_STATES
 
-        It carries no member id; it expires at the end of grace (cards of
-        memberships without an end after the days set in Settings, five years
-        by default) and dies when the card is revoked.
+    def _get_card_token(self):
+        """Signed card token for the QR code: ``<card id>.<expiry>.<signature>``,
+        or ``False`` while the member has no valid card.
+
+        It carries no member id; it expires with the coverage, at the end of
+        grace (cards of memberships without an end after the days set in
+        Settings, five years by default) and dies when the card is revoked.
         """
         self.ensure_one()
         member = self.sudo()
+        if not member._has_valid_card():
+            return False
         today = fields.Date.context_today(self)
         expiry = (
             member.grace_end
@@ -54,16 +67,21 @@ class MembershipMember(models.Model):
         return f"{payload}.{self._sign_card_payload(payload)}"
 
     def _get_card_qr_png(self):
-        """The card's QR code as PNG bytes (the portal shows the same)."""
+        """The card's QR code as PNG bytes (the portal shows the same), or
+        ``False`` while the member has no valid card."""
         self.ensure_one()
-        image = qrcode.make(self._get_card_token(), box_size=8, border=2)
+        token = self._get_card_token()
+        if not token:
+            return False
+        image = qrcode.make(token, box_size=8, border=2)
         buffer = io.BytesIO()
         image.save(buffer, format="PNG")
         return buffer.getvalue()
 
     def _get_card_qr_image(self):
         """The card's QR code, base64, for an ``<img>`` in a printed card."""
-        return base64.b64encode(self._get_card_qr_png()).decode()
+        png = self._get_card_qr_png()
+        return png and base64.b64encode(png).decode()
 
     @api.model
     def _get_card_validity_days(self):
@@ -84,7 +102,8 @@ class MembershipMember(models.Model):
     @api.model
     def _get_member_from_card_token(self, token):
         """The member a card token belongs to, or an empty recordset when the
-        token is malformed, tampered with, expired or revoked."""
+        token is malformed, tampered with, expired or revoked, or when the
+        membership is no longer active nor in grace."""
         Member = self.sudo().with_context(active_test=False)
         parts = (token or "").strip().split(".")
         if len(parts) != 3:
@@ -100,5 +119,5 @@ class MembershipMember(models.Model):
         if expiry_date < fields.Date.context_today(self):
             return Member.browse()
         return Member.search(
-            [("card_uuid", "=", card_uuid), ("state", "!=", "withdrawn")], limit=1
+            [("card_uuid", "=", card_uuid), ("state", "in", CARD_STATES)], limit=1
         )

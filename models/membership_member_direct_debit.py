@@ -5,6 +5,7 @@ from psycopg2 import IntegrityError
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.text import has_control_character
 from .res_company_direct_debit import ACCOUNT_TYPES
 
 # the only mandate fields a member fills in on the portal
@@ -108,6 +109,13 @@ class MembershipMember(models.Model):
             raise UserError(self.env._("Choose the type of your account."))
         if not all(values.values()):
             raise UserError(self.env._("Fill in every field of your bank account."))
+        if any(has_control_character(value) for value in values.values()):
+            raise UserError(
+                self.env._(
+                    "Your bank account contains invisible control characters: type "
+                    "it again without them."
+                )
+            )
         # a refused value must leave nothing behind, also when the caller
         # shows the error and carries on (the portal form)
         try:

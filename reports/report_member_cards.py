@@ -14,7 +14,8 @@ class ReportMemberCards(models.AbstractModel):
     @api.model
     def _get_report_values(self, docids, data=None):
         members = self.env["membership.member"]._get_members_to_print(docids)
-        members = members.filtered(lambda m: m.state != "withdrawn")
+        # only a valid card is printed: an applicant who never paid gets none
+        members = members.filtered(lambda m: m._has_valid_card())
         self.env["membership.audit.log"]._log(
             "card_print",
             description=self.env._("%(count)s membership cards", count=len(members)),

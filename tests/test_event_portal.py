@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from unittest.mock import patch
 
 from odoo import Command, fields
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
@@ -199,6 +200,35 @@ class TestEventPortal(MembershipEventCommon, HttpCase):
         )
         self.assertEqual(response.status_code, 404)
         self.assertEqual(other.state, "open")
+
+    def test_household_member_does_not_see_anothers_event_fee_credit_note(self):
+        """A fee's credit note is as private as the fee: under one household
+        company, member A neither lists, opens nor reads B's credit note."""
+        household = self.env["res.partner"].create(
+            {"name": "Household", "is_company": True}
+        )
+        (self.portal_a.partner_id | self.portal_b.partner_id).parent_id = household
+        registration = self.register(self.portal_b.partner_id, self.ticket_standard)
+        fee = registration.membership_fee_move_id
+        self.pay(fee, fields.Date.today())
+        registration.action_cancel()
+        refund = fee.reversal_move_ids
+        self.assertEqual(refund.state, "posted")
+        Move = self.env["account.move"].with_user(self.portal_a)
+        self.assertFalse(Move.search([("id", "in", (fee | refund).ids)]))
+        with self.assertRaises(AccessError):
+            Move.browse(refund.id).read(["name"])
+        Line = self.env["account.move.line"].with_user(self.portal_a)
+        self.assertFalse(Line.search([("move_id", "=", refund.id)]))
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        self.assertNotIn(refund.name, self.url_open("/my/invoices").text)
+        page = self.url_open(f"/my/invoices/{refund.id}")
+        self.assertNotIn(refund.name, page.text)
+        self.assertNotIn(self.portal_b.partner_id.name, page.text)
+        # B still has their own credit note
+        self.assertEqual(
+            Move.with_user(self.portal_b).search([("id", "=", refund.id)]), refund
+        )
 
     @mute_logger("odoo.http")
     def test_register_without_csrf_is_refused(self):

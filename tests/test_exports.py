@@ -154,10 +154,14 @@ class TestMembershipExports(MembershipCommon):
         self.assertEqual(names, ["Hanako Yamada"])
 
     def test_cards_print_ten_to_a_page_with_the_cards_qr_code(self):
+        """Only members with a valid card (active or in grace) get one: the
+        unpaid applicant does not."""
+        self.pay(self.dues.move_id, date(2026, 6, 1))
+        self.assertEqual(self.hanako.state, "active")
         Report = self.env["ir.actions.report"].with_user(self.officer)
         html, __ = Report._render_qweb_html(CARDS, (self.hanako | self.trap).ids)
         html = html.decode()
-        self.assertEqual(html.count('class="o_mm_card"'), 2)
+        self.assertEqual(html.count('class="o_mm_card"'), 1)
         self.assertIn(self.hanako.member_number, html)
         self.assertIn("data:image/png;base64,", html)
         log = self.env["membership.audit.log"].sudo().search([], limit=1)

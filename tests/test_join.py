@@ -1,6 +1,7 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 import re
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
@@ -42,7 +43,9 @@ class TestMembershipJoin(HttpCase):
             .search([("email", "=", email)])
         )
 
-    def apply(self, **values):
+    def apply(self, process=True, **values):
+        """Post the form, then run the job that handles queued applications
+        (unless ``process`` is false)."""
         page = self.url_open(self.url).text
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         data = {
@@ -52,7 +55,16 @@ class TestMembershipJoin(HttpCase):
             "accept_terms": "1",
             **values,
         }
-        return self.url_open(self.url, data=data)
+        response = self.url_open(self.url, data=data)
+        if process:
+            self.process()
+        return response
+
+    def process(self):
+        """Run the job that handles queued applications, as its cron would
+        (its per-batch commits stay inside the test's transaction)."""
+        with patch.object(self.env.cr, "commit", lambda: None):
+            self.env["membership.join.request"]._cron_process()
 
     def page_text(self, response):
         """The page as a visitor sees it, without its per-request token."""
@@ -157,9 +169,23 @@ class TestMembershipJoin(HttpCase):
                 "group_ids": [(6, 0, self.env.ref("base.group_portal").ids)],
             }
         )
-        known = self.apply(email="jane.known@example.com")
-        unknown = self.apply(email="brand.new@example.com")
+        Mail = self.env["mail.mail"].sudo()
+        Request = self.env["membership.join.request"].sudo()
+        mails_before = Mail.search_count([])
+        known = self.apply(process=False, email="jane.known@example.com")
+        unknown = self.apply(process=False, email="brand.new@example.com")
+        # the visitor's request only queues: the same work, hence the same
+        # time, for a known and a new address (no timing oracle)
+        self.assertEqual(Request.search_count([("state", "=", "queued")]), 2)
+        self.assertFalse(self.members("brand.new@example.com"))
+        self.assertEqual(Mail.search_count([]), mails_before, "nothing mailed yet")
+        self.process()
+        self.assertFalse(Request.search([]), "handled, and the copy deleted")
         self.assertTrue(self.members("brand.new@example.com"))
+        self.assertTrue(
+            Mail.search([("email_to", "=", "jane.known@example.com")]),
+            "the known address's owner is told by mail",
+        )
         self.assertFalse(self.members("jane.known@example.com"))
         for response in (known, unknown):
             self.assertEqual(response.status_code, 200)
@@ -213,6 +239,38 @@ class TestMembershipJoin(HttpCase):
         ):
             self.assertIn(message, page.text)
         self.assertFalse(self.members("not-an-email"))
+
+    def test_control_characters_are_refused_with_a_message(self):
+        """A NUL byte used to make the database fail the request (HTTP 500)."""
+        for char in ("\x00", "\x1b", "\x85", "\u2028"):
+            with self.subTest(char=repr(char)):
+                page = self.apply(name=f"Evil{char}Name", city=f"Kyo{char}to")
+                self.assertEqual(page.status_code, 200)
+                self.assertIn("invisible control characters", page.text)
+                self.assertFalse(self.members())
+                self.assertFalse(self.env["membership.join.request"].sudo().search([]))
+
+    def test_a_failed_application_is_kept_for_the_managers_and_retried(self):
+        """One application that fails does not stop the others nor get lost."""
+        self.apply(process=False, email="first@example.com")
+        self.apply(process=False, email="second@example.com")
+        Request = self.env["membership.join.request"].sudo()
+        first = Request.search([], order="id", limit=1)
+        first.values = dict(first.values, country_id=999999999)
+        with mute_logger(
+            "odoo.addons.membership_management.models.membership_join_request",
+            "odoo.sql_db",
+        ):
+            self.process()
+        self.assertTrue(self.members("second@example.com"))
+        self.assertFalse(self.members("first@example.com"))
+        self.assertEqual(first.state, "failed")
+        self.assertTrue(first.error)
+        first.values = dict(first.values, country_id=False)
+        first.action_retry()
+        self.process()
+        self.assertTrue(self.members("first@example.com"))
+        self.assertFalse(first.exists())
 
     @mute_logger("odoo.http")
     def test_post_without_csrf_token_is_refused(self):

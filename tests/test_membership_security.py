@@ -272,6 +272,12 @@ class TestMembershipSecurity(MembershipCommon):
                 "officer": "",
                 "manager": "ru",
             },
+            "membership.join.request": {
+                "employee": "",
+                "portal": "",
+                "officer": "",
+                "manager": "rwu",
+            },
             "membership.news": {
                 "employee": "",
                 "portal": "",

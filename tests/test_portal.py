@@ -149,6 +149,157 @@ class TestMembershipPortal(MembershipCommon, HttpCase):
         self.assertEqual(self.member_a.name, "Portal Member A")
         self.assertFalse(self.member_a.phone)
 
+    def test_profile_refuses_control_characters_without_an_error_page(self):
+        """A NUL byte in a name used to give HTTP 500."""
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        page = self.url_open(
+            "/my/membership/profile",
+            data={"csrf_token": self.csrf_token(), "name": "Evil\x00Name"},
+        )
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("invisible control characters", page.text)
+        self.member_a.invalidate_recordset()
+        self.assertEqual(self.member_a.name, "Portal Member A")
+
+    def confirmation_link(self, email):
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("email_to", "=", email)], order="id desc", limit=1)
+        )
+        self.assertTrue(mail, f"a confirmation link was mailed to {email}")
+        return re.search(
+            r"/my/membership/email/confirm\?token=([\w.]+)", mail.body_html
+        )
+
+    def test_a_new_email_takes_effect_only_once_confirmed_from_its_mailbox(self):
+        """E-mail squatting: a member cannot take someone else's address, whose
+        own application would then be treated as "already a member"."""
+        self.member_a.email = self.portal_a.sudo().login = "a@example.com"
+        self.authenticate("a@example.com", "mm_portal_a")
+        response = self.url_open(
+            "/my/membership/profile",
+            data={
+                "csrf_token": self.csrf_token(),
+                "name": "Portal Member A",
+                "email": "Victim@Example.com",
+            },
+        )
+        self.assertIn("We sent a link to your new e-mail address", response.text)
+        self.member_a.invalidate_recordset()
+        self.assertEqual(self.member_a.email, "a@example.com", "not taken yet")
+        self.assertEqual(self.member_a.pending_email, "victim@example.com")
+        # the address's owner applies meanwhile: a new member, not "known"
+        applicant = (
+            self.env["membership.member"]
+            .sudo()
+            ._apply_online(
+                self.plan_rolling.sudo(),
+                {"name": "The Victim", "email": "victim@example.com"},
+            )
+        )
+        self.assertTrue(applicant, "the address was free")
+        token = self.confirmation_link("victim@example.com").group(1)
+        # another member cannot use the link, nor can a forged one be made
+        self.authenticate("mm_portal_b", "mm_portal_b")
+        page = self.url_open(
+            "/my/membership/email/confirm",
+            data={"csrf_token": self.csrf_token(), "token": token},
+        )
+        self.assertIn("not valid any more", page.text)
+        self.member_b.invalidate_recordset()
+        self.assertNotEqual(self.member_b.email, "victim@example.com")
+        self.authenticate("a@example.com", "mm_portal_a")
+        for forged in (token[:-1] + ("0" if token[-1] != "0" else "1"), "", "1.2.3"):
+            page = self.url_open(
+                "/my/membership/email/confirm",
+                data={"csrf_token": self.csrf_token(), "token": forged},
+            )
+            self.assertIn("not valid any more", page.text)
+        # the owner's account now holds the address: A's change is refused
+        page = self.url_open(f"/my/membership/email/confirm?token={token}")
+        self.assertIn("Confirm my new address", page.text)
+        page = self.url_open(
+            "/my/membership/email/confirm",
+            data={"csrf_token": self.csrf_token(), "token": token},
+        )
+        self.assertIn("Another account signs in with victim@example.com", page.text)
+        self.member_a.invalidate_recordset()
+        self.assertEqual(self.member_a.email, "a@example.com")
+
+    def test_confirmed_email_change_moves_the_login_and_tells_the_old_address(self):
+        self.member_a.email = self.portal_a.sudo().login = "a@example.com"
+        self.authenticate("a@example.com", "mm_portal_a")
+        self.url_open(
+            "/my/membership/profile",
+            data={
+                "csrf_token": self.csrf_token(),
+                "name": "Portal Member A",
+                "email": "a.new@example.com",
+            },
+        )
+        token = self.confirmation_link("a.new@example.com").group(1)
+        # opening the link changes nothing: mail scanners open links too
+        self.url_open(f"/my/membership/email/confirm?token={token}")
+        self.member_a.invalidate_recordset()
+        self.assertEqual(self.member_a.email, "a@example.com")
+        response = self.url_open(
+            "/my/membership/email/confirm",
+            data={"csrf_token": self.csrf_token(), "token": token},
+        )
+        self.assertIn("Your new e-mail address is confirmed", response.text)
+        self.member_a.invalidate_recordset()
+        self.assertEqual(self.member_a.email, "a.new@example.com")
+        self.assertFalse(self.member_a.pending_email)
+        self.assertEqual(self.portal_a.login, "a.new@example.com")
+        self.assertTrue(
+            self.env["mail.mail"]
+            .sudo()
+            .search(
+                [("email_to", "=", "a@example.com"), ("subject", "ilike", "changed")]
+            ),
+            "the previous address is told",
+        )
+        # the link works once
+        page = self.url_open(
+            "/my/membership/email/confirm",
+            data={"csrf_token": self.csrf_token(), "token": token},
+        )
+        self.assertIn("not valid any more", page.text)
+
+    def test_a_confirmation_link_expires(self):
+        self.member_a._request_email_change("late@example.com")
+        token = self.confirmation_link("late@example.com").group(1)
+        with freeze_time(fields.Datetime.now() + timedelta(hours=25)):
+            self.assertFalse(self.member_a._confirm_email_change(token))
+        self.assertTrue(self.member_a._confirm_email_change(token))
+
+    def test_my_account_form_does_not_change_a_members_email(self):
+        """Odoo's own *My Account* form would change the address at once."""
+        self.member_a.email = "a@example.com"
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        page = self.url_open("/my/account").text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        response = self.url_open(
+            "/my/address/submit",
+            data={
+                "csrf_token": csrf,
+                "partner_id": str(self.portal_a.partner_id.id),
+                "name": "Portal Member A",
+                "email": "victim@example.com",
+                "phone": "+81312345678",
+                "street": "1-2-3 Gion",
+                "city": "Kyoto",
+                "zip": "605-0001",
+                "country_id": str(self.env.ref("base.jp").id),
+                "address_type": "billing",
+                "use_delivery_as_billing": "true",
+            },
+        )
+        self.assertIn("on their membership profile", response.text)
+        self.member_a.invalidate_recordset()
+        self.assertEqual(self.member_a.email, "a@example.com")
+
     def test_profile_address_must_be_whole_once_given(self):
         """The portal's mandatory address fields: a city without a street is
         refused (nothing saved), the whole address is saved."""
@@ -553,7 +704,7 @@ class TestMembershipCard(MembershipCommon):
     """Card tokens: signed, expiring and revocable; never the member id."""
 
     def test_card_token_identifies_the_member(self):
-        member = self.create_member()
+        member = self.create_paid_member(fields.Date.today())
         token = member._get_card_token()
         # the QR shows a random card id, not the member id or number
         card = token.split(".")[0]
@@ -564,7 +715,7 @@ class TestMembershipCard(MembershipCommon):
         self.assertEqual(Member._get_member_from_card_token(token), member)
 
     def test_tampered_expired_and_revoked_tokens_are_refused(self):
-        member = self.create_member()
+        member = self.create_paid_member(fields.Date.today())
         token = member._get_card_token()
         Member = self.env["membership.member"]
         card, expiry, signature = token.split(".")
@@ -583,9 +734,11 @@ class TestMembershipCard(MembershipCommon):
         )
 
     def test_card_without_end_lasts_the_days_set_in_settings(self):
-        """A member with no coverage end (no dues yet, or lifetime) gets a card
+        """A member with no coverage end (lifetime) gets a card
         valid for the *Membership Cards* days of Settings."""
-        member = self.create_member(plan=self.plan_lifetime)
+        today = fields.Date.today()
+        member = self.create_member(plan=self.plan_lifetime, join_date=today)
+        self.pay(member._create_period_dues(today).move_id, today)
         settings = self.env["res.config.settings"].create(
             {"membership_card_validity_days": 30}
         )
@@ -598,3 +751,25 @@ class TestMembershipCard(MembershipCommon):
             self.assertEqual(Member._get_member_from_card_token(token), member)
         with freeze_time(expiry + timedelta(days=1)):
             self.assertFalse(Member._get_member_from_card_token(token))
+
+    def test_an_applicant_who_never_paid_has_no_card(self):
+        """A card is valid only while the membership is active or in grace:
+        an unpaid applicant's card once lasted five years and opened free
+        events at check-in."""
+        today = fields.Date.today()
+        member = self.create_member(plan=self.plan_rolling, join_date=today)
+        dues = self.bill(member, today)
+        self.assertEqual(member.state, "waiting")
+        self.assertFalse(member._get_card_token())
+        self.assertFalse(member._get_card_qr_png())
+        self.pay(dues.move_id, today)
+        self.assertEqual(member.state, "active")
+        token = member._get_card_token()
+        Member = self.env["membership.member"]
+        self.assertEqual(Member._get_member_from_card_token(token), member)
+        # the card expires with the coverage (end of grace), not in five years
+        self.assertEqual(token.split(".")[1], f"{member.grace_end:%Y%m%d}")
+        # a card shown while active stops working once suspended
+        member.write({"suspended_from": today, "suspension_reason": "other"})
+        self.assertEqual(member.state, "suspended")
+        self.assertFalse(Member._get_member_from_card_token(token))

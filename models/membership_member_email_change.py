@@ -1,0 +1,118 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+from datetime import datetime, timedelta
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+from odoo.tools import consteq, email_normalize
+from odoo.tools.misc import hmac
+
+EMAIL_CHANGE_HOURS = 24
+
+
+class MembershipMember(models.Model):
+    """A member's new e-mail address takes effect only once confirmed from that
+    mailbox: otherwise a member could take someone else's address, and that
+    person's own application would then be treated as "already a member"."""
+
+    _inherit = "membership.member"  # pylint: disable=consider-merging-classes-inherited
+
+    pending_email = fields.Char(
+        string="New E-mail (unconfirmed)",
+        copy=False,
+        readonly=True,
+        groups="membership_management.group_membership_user",
+        help="Asked for on the portal; it replaces the e-mail once the member opens "
+        "the confirmation link sent to it.",
+    )
+
+    def _request_email_change(self, new_email):
+        """Keep ``new_email`` aside and mail it a confirmation link (the
+        current address is kept until then). A newer request voids the
+        older link."""
+        self.ensure_one()
+        member = self.sudo()
+        email = email_normalize(new_email)
+        if not email:
+            raise UserError(self.env._("Enter a valid e-mail address."))
+        member.pending_email = email
+        expiry = fields.Datetime.now() + timedelta(hours=EMAIL_CHANGE_HOURS)
+        token = member._get_email_change_token(expiry)
+        url = f"{member.get_base_url()}/my/membership/email/confirm?token={token}"
+        self.env.ref(
+            "membership_management.mail_template_email_change_confirm"
+        ).sudo().with_context(confirm_url=url).send_mail(
+            member.id, email_values={"email_to": email, "recipient_ids": []}
+        )
+        member.message_post(
+            body=self.env._(
+                "A change of e-mail address to %(email)s was asked for on the portal; "
+                "it waits for confirmation from that mailbox.",
+                email=email,
+            )
+        )
+        return True
+
+    def _get_email_change_token(self, expiry):
+        self.ensure_one()
+        payload = f"{self.id}.{expiry:%Y%m%d%H%M%S}"
+        return f"{payload}.{self._sign_email_change(payload)}"
+
+    def _sign_email_change(self, payload):
+        # the pending address is signed too: a link is only good for its address
+        return hmac(
+            self.env(su=True),
+            "membership_management-email-change",
+            f"{payload}.{self.sudo().pending_email}",
+        )[:32]
+
+    def _confirm_email_change(self, token):
+        """Apply the pending address when ``token`` is this member's current,
+        unexpired link. Returns ``False`` for any other token."""
+        self.ensure_one()
+        member = self.sudo()
+        parts = (token or "").split(".")
+        if len(parts) != 3 or not member.pending_email or parts[0] != str(self.id):
+            return False
+        payload = f"{parts[0]}.{parts[1]}"
+        if not consteq(parts[2], member._sign_email_change(payload)):
+            return False
+        try:
+            expiry = datetime.strptime(parts[1], "%Y%m%d%H%M%S")
+        except ValueError:
+            return False
+        if expiry < fields.Datetime.now():
+            return False
+        old_email, new_email = member.email_normalized, member.pending_email
+        users = member.partner_id.user_ids.filtered(
+            lambda u: email_normalize(u.login) == old_email
+        )
+        if users and self.env["res.users"].sudo().with_context(
+            active_test=False
+        ).search_count([("login", "=ilike", new_email), ("id", "not in", users.ids)]):
+            raise UserError(
+                self.env._(
+                    "Another account signs in with %(email)s: contact us to change "
+                    "your address.",
+                    email=new_email,
+                )
+            )
+        member.with_context(membership_state_source="portal").write(
+            {"email": new_email, "pending_email": False}
+        )
+        # the member signs in with their address: it follows
+        users.login = new_email
+        if old_email:
+            self.env.ref(
+                "membership_management.mail_template_email_changed_notice"
+            ).sudo().with_context(old_email=old_email).send_mail(
+                member.id, email_values={"email_to": old_email, "recipient_ids": []}
+            )
+        member.message_post(
+            body=self.env._(
+                "E-mail address changed to %(email)s after confirmation from that "
+                "mailbox.",
+                email=new_email,
+            )
+        )
+        return True
