@@ -47,6 +47,7 @@ from . import account_move
 from . import res_partner
 from . import payment_token
 from . import res_users_login_audit
+from . import ir_attachment
 from . import event_event
 from . import event_event_ticket
 from . import event_registration

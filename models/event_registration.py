@@ -293,6 +293,11 @@ class EventRegistration(models.Model):
             self._membership_award_points()
         return result
 
+    def export_data(self, fields_to_export):
+        """Participants' data: every export is audited."""
+        self.env["membership.audit.log"]._log_export(self, fields_to_export)
+        return super().export_data(fields_to_export)
+
     def _membership_award_points(self):
         """Attendance earns the event's points, once per registration: the
         points line's unique index on the registration is the guard, so a

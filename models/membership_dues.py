@@ -204,6 +204,11 @@ class MembershipDues(models.Model):
         for dues, label in zip(self, self._get_period_labels(), strict=True):
             dues.display_name = label or dues.name
 
+    def export_data(self, fields_to_export):
+        """Members' dues and payments: every export is audited."""
+        self.env["membership.audit.log"]._log_export(self, fields_to_export)
+        return super().export_data(fields_to_export)
+
     def _get_period_labels(self):
         """The period label of each dues, in order (a run or an import names
         thousands of the same period: each is formatted once)."""

@@ -216,9 +216,8 @@ class MembershipMember(models.Model):
         return members
 
     def write(self, vals):
-        changed = self.env["membership.audit.log"]._get_changed_labels(
-            self, vals, PERSONAL_FIELDS
-        )
+        AuditLog = self.env["membership.audit.log"]
+        changes = AuditLog._get_personal_changes(self, vals, PERSONAL_FIELDS)
         relink = "partner_id" in vals or "company_id" in vals
         former_partners = self.partner_id if relink else None
         # the write of these members' own contacts would log the change again
@@ -230,10 +229,8 @@ class MembershipMember(models.Model):
         ).write(vals)
         if relink:
             self._link_event_registrations(former_partners)
-        if changed:
-            self.env["membership.audit.log"]._log(
-                "personal_data_change", self, ", ".join(changed)
-            )
+        if changes:
+            AuditLog._log_personal_changes({m.id: m for m in self}, changes)
         return res
 
     def copy_data(self, default=None):

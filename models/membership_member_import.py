@@ -1,5 +1,6 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+import base64
 import io
 import logging
 import time
@@ -164,6 +165,11 @@ class MembershipMemberImport(models.Model):
         self.ensure_one()
         if self.state in ("running", "done"):
             raise UserError(self.env._("This file was imported already."))
+        self.env["membership.audit.log"]._log_upload(
+            self.env._("Member list"),
+            self.file_name,
+            len(base64.b64decode(self.file or b"")),
+        )
         headers, rows = self._read_file()
         self._ensure_columns(headers, rows)
         mapping = {

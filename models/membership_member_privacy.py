@@ -11,14 +11,7 @@ class MembershipMember(models.Model):
     _inherit = "membership.member"  # pylint: disable=consider-merging-classes-inherited
 
     def export_data(self, fields_to_export):
-        self.env["membership.audit.log"]._log(
-            "export",
-            description=self.env._(
-                "%(count)s members, fields: %(fields)s",
-                count=len(self),
-                fields=", ".join(fields_to_export),
-            )[:250],
-        )
+        self.env["membership.audit.log"]._log_export(self, fields_to_export)
         return super().export_data(fields_to_export)
 
     def _get_personal_data(self):

@@ -129,6 +129,9 @@ class MembershipPaymentImport(models.Model):
         if not self.file:
             raise UserError(self.env._("Choose the bank file to import first."))
         raw = base64.b64decode(self.file)
+        self.env["membership.audit.log"]._log_upload(
+            self.env._("Bank file"), self.filename, len(raw)
+        )
         if self.file_format == "zengin":
             rows = self._parse_zengin(raw)
         else:

@@ -27,13 +27,35 @@ MEMBERSHIP_PARAMETERS = {
         "membership_management.card_validity_days",
         1825,
     ),
+    "membership_audit_retention_years": (
+        "membership_management.audit_retention_years",
+        3,
+    ),
+    "membership_accounting_retention_years": (
+        "membership_management.accounting_retention_years",
+        7,
+    ),
 }
 POSITIVE = (
+    "membership_audit_retention_years",
+    "membership_accounting_retention_years",
     "membership_card_validity_days",
     "membership_dues_run_batch_size",
     "membership_join_limit_per_hour",
     "membership_campaign_batch_size",
 )
+
+
+def read_membership_parameter(env, fname):
+    """The whole-number setting ``fname`` of :data:`MEMBERSHIP_PARAMETERS`,
+    its default when unset or not a number (at least 1 where 0 makes no
+    sense)."""
+    key, default = MEMBERSHIP_PARAMETERS[fname]
+    try:
+        value = int(env["ir.config_parameter"].sudo().get_param(key, default))
+    except ValueError:
+        return default
+    return max(value, 1) if fname in POSITIVE else value
 
 
 class ResConfigSettings(models.TransientModel):
@@ -68,6 +90,22 @@ class ResConfigSettings(models.TransientModel):
         help="Days a membership card shown or printed stays valid when the "
         "membership has no end (lifetime plans); other cards expire when the "
         "grace period ends.",
+    )
+    auth_totp_policy = fields.Selection(
+        selection_add=[
+            ("membership_staff_required", "Required for staff handling member data")
+        ],
+        ondelete={"membership_staff_required": "set null"},
+    )
+    membership_audit_retention_years = fields.Integer(
+        string="Audit Log Retention (years)",
+        help="Audit log entries older than this are deleted by a daily job (the "
+        "purge is logged itself).",
+    )
+    membership_accounting_retention_years = fields.Integer(
+        string="Accounting Retention (years)",
+        help="Statutory retention of invoices, payments and receipts: an erasure "
+        "keeps them, with the name and address printed on them, for this long.",
     )
     membership_invoice_dues_send = fields.Boolean(
         string="E-mail Invoices Billed by Hand",

@@ -29,9 +29,9 @@ class ResPartner(models.Model):
         """Audit personal-data changes made on a member's contact (the contact
         form, the portal's own address page), not only on the member form."""
         AuditLog = self.env["membership.audit.log"]
-        changed = AuditLog._get_changed_labels(self, vals, PERSONAL_FIELDS)
+        changes = AuditLog._get_personal_changes(self, vals, PERSONAL_FIELDS)
         res = super().write(vals)
-        if changed:
+        if changes:
             # a member's own write logs the change itself
             audited = self.env.context.get("membership_audited_partner_ids") or ()
             members = (
@@ -39,12 +39,24 @@ class ResPartner(models.Model):
                 .sudo()
                 .with_context(active_test=False)
                 .search(
-                    [("partner_id", "in", [i for i in self.ids if i not in audited])]
+                    [("partner_id", "in", [i for i in changes if i not in audited])]
                 )
             )
-            if members:
-                AuditLog._log("personal_data_change", members, ", ".join(changed))
+            AuditLog._log_personal_changes(
+                {
+                    partner_id: members.filtered(
+                        lambda m, p=partner_id: m.partner_id.id == p
+                    )
+                    for partner_id in changes
+                },
+                changes,
+            )
         return res
+
+    def export_data(self, fields_to_export):
+        """Contacts hold members' data: every export is audited."""
+        self.env["membership.audit.log"]._log_export(self, fields_to_export)
+        return super().export_data(fields_to_export)
 
     def action_view_memberships(self):
         self.ensure_one()

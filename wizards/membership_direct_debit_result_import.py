@@ -22,7 +22,11 @@ class MembershipDirectDebitResultImport(models.TransientModel):
         self.ensure_one()
         if not self.file:
             raise UserError(self.env._("Choose the result file the bank sent."))
-        self.batch_id._import_result(base64.b64decode(self.file))
+        content = base64.b64decode(self.file)
+        self.env["membership.audit.log"]._log_upload(
+            self.env._("Direct debit result file"), self.file_name, len(content)
+        )
+        self.batch_id._import_result(content)
         if self.file_name:
             self.batch_id.message_post(
                 body=self.env._("Result file: %(name)s", name=self.file_name)
