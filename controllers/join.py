@@ -61,7 +61,21 @@ class MembershipJoin(http.Controller):
                 "errors": errors,
                 "post": post,
                 "countries": countries,
+                "consent_purposes": self._get_join_purposes(plan.sudo()),
             },
+        )
+
+    def _get_join_purposes(self, plan):
+        """The consents the join form asks for, with their current text."""
+        return (
+            request.env["membership.consent.purpose"]
+            .sudo()
+            .search(
+                [
+                    ("show_on_join", "=", True),
+                    ("company_id", "in", (plan.company_id.id, False)),
+                ]
+            )
         )
 
     def _validate_application(self, plan, post):
@@ -83,6 +97,20 @@ class MembershipJoin(http.Controller):
             errors["accept_terms"] = env._(
                 "Please accept the membership terms and privacy policy."
             )
+        given = []
+        processing = request.env["membership.member"]._get_consent_purpose(
+            "processing", plan.sudo().company_id
+        )
+        if post.get("accept_terms") and processing:
+            # accepting the terms and privacy policy is this consent
+            given.append(processing.id)
+        for purpose in self._get_join_purposes(plan.sudo()):
+            key = f"consent_{purpose.id}"
+            if post.get(key):
+                given.append(purpose.id)
+            elif purpose.required_to_join:
+                errors[key] = env._("This consent is needed to become a member.")
+        values["consent_purpose_ids"] = given
         return values, errors
 
     def _apply(self, plan, values, post):
@@ -93,11 +121,14 @@ class MembershipJoin(http.Controller):
         as fast (the form must not tell who is a member); what differs is the
         e-mail the address owner receives.
         """
-        values = dict(values, **self._visitor_locale(plan))
-        # queued: a known and a new address cost this request the same time
-        request.env["membership.join.request"]._enqueue(
-            plan, values, newsletter=bool(post.get("newsletter"))
+        values = dict(
+            values,
+            **self._visitor_locale(plan),
+            # the consents' ledger keeps where they were given from
+            consent_ip_address=request.httprequest.remote_addr,
         )
+        # queued: a known and a new address cost this request the same time
+        request.env["membership.join.request"]._enqueue(plan, values)
         return self._render_check_email(plan)
 
     def _visitor_locale(self, plan):

@@ -449,8 +449,45 @@ class MembershipPortal(CustomerPortal):
         )
 
     # ------------------------------------------------------------
-    # Privacy: my data, erasure request
+    # Privacy: consents, my data, erasure request
     # ------------------------------------------------------------
+
+    @http.route(
+        "/my/membership/consents",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["GET", "POST"],
+    )
+    def portal_my_membership_consents(self, purpose_id=None, given=None, **kw):
+        member = self._get_my_member_or_404()
+        purposes = member.sudo()._get_consent_purposes()
+        saved = False
+        if request.httprequest.method == "POST":
+            # only a purpose offered to this member, never "processing" (it
+            # ends with the membership, by an erasure request)
+            purpose = purposes.filtered(
+                lambda p: str(p.id) == str(purpose_id) and p.code != "processing"
+            )
+            if not purpose:
+                raise request.not_found()
+            member.sudo()._record_consents(
+                {purpose: given == "1"}, source="portal", channel="web"
+            )
+            saved = True
+        latest = {}
+        for consent in member.sudo().consent_ids.sorted(lambda c: (c.date, c.id)):
+            latest[consent.purpose_id.id] = consent
+        return request.render(
+            "membership_management.portal_my_membership_consents",
+            {
+                "member": member.sudo(),
+                "purposes": purposes,
+                "latest": latest,
+                "saved": saved,
+                "page_name": "membership_consents",
+            },
+        )
 
     @http.route("/my/membership/data.json", type="http", auth="user", website=True)
     def portal_my_membership_data(self, **kw):

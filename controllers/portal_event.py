@@ -192,6 +192,16 @@ class MembershipEventPortal(MembershipPortal):
         )
         if already:
             return env._("You are already registered for this event.")
+        member = (
+            env["membership.member"]
+            .sudo()
+            .search([("partner_id", "=", partner.id)], limit=1)
+        )
+        if member and member._is_erasure_pending():
+            return env._(
+                "You asked for the erasure of your personal data: you cannot "
+                "register any more."
+            )
         return False
 
     @http.route(

@@ -19,6 +19,10 @@ from . import membership_member_event
 from . import membership_member_privacy
 from . import membership_member_card
 from . import membership_member_email_change
+from . import membership_member_erasure
+from . import membership_member_consent
+from . import membership_consent_purpose
+from . import membership_consent
 from . import membership_member_portal
 from . import membership_member_application
 from . import membership_member_welcome

@@ -251,6 +251,15 @@ class EventRegistration(models.Model):
             if partner_ids
             else self.env["membership.member"]
         )
+        erasing = members.filtered(lambda m: m._is_erasure_pending())
+        if erasing:
+            raise ValidationError(
+                self.env._(
+                    "%(name)s asked for the erasure of their personal data: they "
+                    "cannot be registered any more.",
+                    name=erasing[0].name,
+                )
+            )
         for vals in vals_list:
             vals.pop("membership_price", None)
             vals.pop("membership_price_reason", None)

@@ -53,9 +53,17 @@ class MembershipCampaign(models.Model):
         "res.users", string="Responsible", default=lambda self: self.env.user
     )
     consent_required = fields.Boolean(
-        string="Newsletter Consent Required",
-        help="Mail only members who accepted newsletters (marketing). Leave it "
-        "off for service mails such as welcome or renewal reminders.",
+        help="Mail only members whose latest consent to the purpose below is "
+        "given (marketing). Leave it off for service mails such as welcome or "
+        "renewal reminders.",
+    )
+    consent_purpose_id = fields.Many2one(
+        "membership.consent.purpose",
+        string="Consent To",
+        default=lambda self: self.env["membership.member"]._get_consent_purpose(
+            "newsletter"
+        ),
+        help="The consent this campaign needs: news by e-mail, usually.",
     )
     # one-shot
     subject = fields.Char(translate=False)
@@ -218,7 +226,12 @@ class MembershipCampaign(models.Model):
             [("company_id", "=", self.company_id.id), ("active", "=", True)],
         ]
         if self.consent_required:
-            domains.append([("newsletter_consent", "=", True)])
+            purpose = self.consent_purpose_id
+            domains.append(
+                [("consent_purpose_ids", "in", purpose.ids)]
+                if purpose
+                else [("newsletter_consent", "=", True)]
+            )
         return Domain.AND(domains)
 
     def _ensure_oneshot_mailing(self):

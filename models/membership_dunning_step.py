@@ -79,6 +79,11 @@ class MembershipDunningStep(models.Model):
                         # a saved card still to be charged (or retried) first
                         ~Dues._get_auto_charge_pending_domain(),
                         Dues._get_auto_collected_domain(),
+                        Domain(
+                            "member_id",
+                            "any",
+                            self.env["membership.member"]._get_mailable_domain(),
+                        ),
                     ]
                 )
                 while dues := self.env["membership.dues"].search(

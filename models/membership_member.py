@@ -182,8 +182,15 @@ class MembershipMember(models.Model):
     @api.model
     def _mailing_get_default_domain(self, mailing):
         """Mailings on members target current and former members, never the
-        withdrawn (opt-out and blacklist are applied by mass mailing)."""
-        return [("state", "!=", "withdrawn")]
+        withdrawn nor those who asked for erasure (opt-out and blacklist are
+        applied by mass mailing)."""
+        return [("state", "!=", "withdrawn"), *self._get_mailable_domain()]
+
+    @api.model
+    def _get_mailable_domain(self):
+        """Members the addon may still write to: not those who asked for the
+        erasure of their data."""
+        return [("erasure_requested_date", "=", False), ("erased_date", "=", False)]
 
     def _compute_history_count(self):
         counts = dict(

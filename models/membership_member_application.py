@@ -50,14 +50,19 @@ class MembershipMember(models.Model):
         """Create the applicant's contact, member, portal user and first dues."""
         env = self.sudo().env
         today = fields.Date.context_today(plan)
-        partner_values = {k: v for k, v in values.items() if k != "birth_date"}
+        member_only = ("birth_date", "consent_purpose_ids", "consent_ip_address")
+        partner_values = {k: v for k, v in values.items() if k not in member_only}
         partner = env["res.partner"].create(
             dict(partner_values, company_id=plan.company_id.id)
         )
         member = (
             env["membership.member"]
             .with_company(plan.company_id)
-            .with_context(membership_state_source="portal")
+            .with_context(
+                membership_state_source="portal",
+                membership_consent_source="join",
+                membership_consent_ip=values.get("consent_ip_address"),
+            )
             .create(
                 {
                     "partner_id": partner.id,
@@ -67,6 +72,9 @@ class MembershipMember(models.Model):
                     "birth_date": values.get("birth_date"),
                     "consent_date": fields.Datetime.now(),
                     "newsletter_consent": bool(newsletter),
+                    "consent_purpose_ids": [
+                        Command.set(values.get("consent_purpose_ids") or [])
+                    ],
                 }
             )
         )

@@ -1,7 +1,7 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 
-from odoo import models
+from odoo import fields, models
 
 
 class MembershipMember(models.Model):
@@ -74,12 +74,16 @@ class MembershipMember(models.Model):
             lambda u: u.active and not u.share and not u._is_superuser()
         )[:1] or self.env.ref("base.user_admin")
         for member in self.sudo():
+            member.erasure_requested_date = member.erasure_requested_date or (
+                fields.Datetime.now()
+            )
             member.activity_schedule(
                 "mail.mail_activity_data_todo",
                 summary=self.env._("Personal data erasure requested"),
                 note=self.env._(
                     "The member asked from the portal for the erasure of their "
-                    "personal data."
+                    "personal data: settle what is open, then use Erase Personal "
+                    "Data on the member."
                 ),
                 user_id=responsible.id,
             )

@@ -45,6 +45,7 @@ class MembershipMember(models.Model):
                 # a notice dated before today was for an earlier coverage end
                 Domain("renewal_notice_date_end", "=", False)
                 | Domain("renewal_notice_date_end", "<", today),
+                Domain(self._get_mailable_domain()),
             ]
         )
         cron = self.env["ir.cron"]

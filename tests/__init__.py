@@ -38,3 +38,5 @@ from . import test_campaign_tour
 from . import test_stored_texts
 from . import test_reports
 from . import test_exports
+from . import test_erasure
+from . import test_consents

@@ -272,6 +272,24 @@ class TestMembershipSecurity(MembershipCommon):
                 "officer": "",
                 "manager": "ru",
             },
+            "membership.consent": {
+                "employee": "",
+                "portal": "",
+                "officer": "r",
+                "manager": "r",
+            },
+            "membership.consent.purpose": {
+                "employee": "",
+                "portal": "",
+                "officer": "r",
+                "manager": "rwcu",
+            },
+            "membership.erasure.wizard": {
+                "employee": "",
+                "portal": "",
+                "officer": "",
+                "manager": "rwcu",
+            },
             "membership.join.request": {
                 "employee": "",
                 "portal": "",

@@ -39,6 +39,7 @@ MESSAGES = {
     # dues runs
     "billing.withdrawn": _lt("withdrawn"),
     "billing.suspended": _lt("suspended"),
+    "billing.erasure": _lt("asked for the erasure of their personal data"),
     "billing.period_billed": _lt("period already billed"),
     "billing.lifetime_billed": _lt("lifetime membership already billed"),
     "billing.inside_period": _lt(

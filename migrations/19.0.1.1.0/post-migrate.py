@@ -2,7 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 """Status-history reasons, dues-run reasons and bank-line messages are stored
 as message codes now (``tools/stored_text.py``): the sentences an earlier
-version stored are kept, as free text, in the new columns."""
+version stored are kept, as free text, in the new columns. The newsletter
+consents of an earlier version enter the consent ledger."""
 
 from psycopg2 import sql
 
@@ -40,4 +41,34 @@ def migrate(cr, version):
                 old=sql.Identifier(old),
             )
         )
-    api.Environment(cr, SUPERUSER_ID, {})["membership.report.monthly"]._refresh()
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    env["membership.report.monthly"]._refresh()
+    migrate_newsletter_consents(env)
+
+
+def migrate_newsletter_consents(env):
+    """Members who accepted newsletters before the ledger existed: one
+    *given* row (source: migration, dated when they accepted the terms or
+    joined), and the purpose among their current consents."""
+    Member = env["membership.member"].with_context(active_test=False)
+    members = Member.search(
+        [("newsletter_consent", "=", True), ("consent_ids", "=", False)]
+    )
+    for member in members:
+        purpose = member._get_consent_purpose("newsletter", member.company_id)
+        if not purpose:
+            continue
+        env["membership.consent"].create(
+            {
+                "member_id": member.id,
+                "purpose_id": purpose.id,
+                "state": "given",
+                "source": "migration",
+                "channel": "web" if member.consent_date else "paper",
+                "date": member.consent_date or member.create_date,
+                "text_version": purpose.version,
+            }
+        )
+        member.with_context(membership_consent_recorded=True).write(
+            {"consent_purpose_ids": [(4, purpose.id)]}
+        )
