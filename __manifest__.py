@@ -53,6 +53,7 @@
         "views/membership_campaign_views.xml",
         "views/membership_audit_log_views.xml",
         "views/membership_join_request_views.xml",
+        "views/membership_consent_views.xml",
         "views/res_company_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
