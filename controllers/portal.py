@@ -503,6 +503,20 @@ class MembershipPortal(CustomerPortal):
             ],
         )
 
+    @http.route("/my/membership/data.zip", type="http", auth="user", website=True)
+    def portal_my_membership_data_zip(self, **kw):
+        member = self._get_my_member_or_404()
+        content = member.sudo()._get_personal_data_zip()
+        request.env["membership.audit.log"]._log("data_download", member)
+        return request.make_response(
+            content,
+            headers=[
+                ("Content-Type", "application/zip"),
+                ("Content-Disposition", content_disposition("my-membership-data.zip")),
+                ("Cache-Control", "no-store"),
+            ],
+        )
+
     @http.route(
         "/my/membership/erasure",
         type="http",

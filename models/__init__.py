@@ -52,6 +52,7 @@ from . import res_partner
 from . import payment_token
 from . import res_users_login_audit
 from . import ir_attachment
+from . import ir_binary
 from . import event_event
 from . import event_event_ticket
 from . import event_registration

@@ -26,6 +26,7 @@ AUDIT_EVENTS = [
     ("door_payment", "Event fee taken at the door"),
     ("card_print", "Membership cards printed"),
     ("file_upload", "File uploaded"),
+    ("file_download", "File downloaded"),
     ("erasure", "Personal data erased"),
     ("consent_change", "Consent given or withdrawn"),
     ("audit_purge", "Old audit entries purged"),
@@ -207,6 +208,18 @@ class MembershipAuditLog(models.Model):
                 size=size,
             )[:250],
         )
+
+    @api.model
+    def _log_on_own_cursor(self, event, members=None, description="", **values):
+        """Log on a cursor of its own: for read-only routes (a download through
+        ``/web/content``) and refusals whose transaction is rolled back."""
+        if self.env.cr.readonly:
+            # as Odoo's device log does: nothing to keep in a read-only one
+            self.env.cr.rollback()
+        with self.env.registry.cursor(readonly=False) as cr:
+            env = self.env(cr=cr)
+            members = env["membership.member"].browse(members.ids if members else [])
+            env["membership.audit.log"]._log(event, members, description, **values)
 
     @api.model
     def _get_retention_years(self):

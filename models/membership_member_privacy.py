@@ -1,7 +1,18 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 
+import io
+import json
+import zipfile
+
 from odoo import fields, models
+from odoo.tools import html2plaintext, is_html_empty
+
+from ..tools.table_export import to_csv
+
+
+def _csv_value(value):
+    return "" if value is None or value is False else str(value)
 
 
 class MembershipMember(models.Model):
@@ -65,7 +76,119 @@ class MembershipMember(models.Model):
                 {"date": line.date, "points": line.points, "reason": line.reason}
                 for line in member.points_line_ids
             ],
+            "payments": [
+                {
+                    "date": payment.date,
+                    "amount": payment.amount,
+                    "currency": payment.currency_id.name,
+                    "method": payment.payment_method_line_id.name,
+                    "reference": payment.memo,
+                }
+                for payment in self.env["account.payment"]
+                .sudo()
+                .search(
+                    [
+                        ("partner_id", "=", member.partner_id.id),
+                        ("state", "!=", "draft"),
+                    ],
+                    order="date, id",
+                )
+            ],
+            "event_registrations": [
+                {
+                    "event": registration.event_id.name,
+                    "date": registration.event_id.date_begin,
+                    "ticket": registration.event_ticket_id.name,
+                    "status": registration.state,
+                    "attended": registration.state == "done",
+                    "price": registration.membership_price,
+                    "fee": registration.membership_fee_state,
+                }
+                for registration in self.env["event.registration"]
+                .sudo()
+                .search([("partner_id", "=", member.partner_id.id)], order="id")
+            ],
+            "consents": [
+                {
+                    "purpose": consent.purpose_id.name,
+                    "state": consent.state,
+                    "date": consent.date,
+                    "source": consent.source,
+                    "channel": consent.channel,
+                    "text_version": consent.text_version,
+                }
+                for consent in member.consent_ids.sorted(lambda c: (c.date, c.id))
+            ],
+            "messages": [
+                {
+                    "date": message.date,
+                    "author": message.author_id.name,
+                    "text": html2plaintext(message.body or ""),
+                }
+                # what the member sees in their portal chatter: no internal
+                # note, no field tracking
+                for message in member.message_ids.filtered(
+                    lambda m: (
+                        m.message_type in ("comment", "email", "notification")
+                        and m.subtype_id
+                        and not m.subtype_id.internal
+                        and not m.is_internal
+                        and not is_html_empty(m.body)
+                    )
+                ).sorted(lambda m: (m.date, m.id))
+            ],
+            "logins": [
+                {
+                    "date": entry.date,
+                    "event": entry.event,
+                    "address": entry.ip_address,
+                    "device": entry.user_agent,
+                }
+                for entry in self.env["membership.audit.log"]
+                .sudo()
+                .search(
+                    [
+                        ("member_id", "=", member.id),
+                        (
+                            "event",
+                            "in",
+                            ("login", "new_location_login", "login_failed"),
+                        ),
+                    ],
+                    order="date, id",
+                )
+            ],
         }
+
+    def _get_personal_data_zip(self):
+        """*Download my data*: a ZIP with everything as JSON, and each list
+        as a CSV a spreadsheet opens (UTF-8 with BOM, no formula)."""
+        self.ensure_one()
+        data = self._get_personal_data()
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(
+                "my-data.json",
+                json.dumps(data, indent=2, default=str, ensure_ascii=False),
+            )
+            archive.writestr(
+                "profile.csv",
+                to_csv(
+                    [(key, 0) for key in data["member"]],
+                    [[_csv_value(v) for v in data["member"].values()]],
+                ),
+            )
+            for section, rows in data.items():
+                if section == "member" or not rows:
+                    continue
+                archive.writestr(
+                    f"{section}.csv",
+                    to_csv(
+                        [(key, 0) for key in rows[0]],
+                        [[_csv_value(v) for v in row.values()] for row in rows],
+                    ),
+                )
+        return buffer.getvalue()
 
     def _request_erasure(self):
         """Record a member's erasure request as a to-do for membership managers."""

@@ -32,26 +32,25 @@ class ResUsers(models.Model):
         transaction may be rolled back with the refusal."""
         login = (login or "")[:100]
         try:
-            with self.env.registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                user = (
-                    env["res.users"]
-                    .with_context(active_test=False)
-                    .search([("login", "=ilike", escape_psql(login))], limit=1)
-                )
-                members = env["membership.member"]
-                if user:
-                    members = members.search([("partner_id", "=", user.partner_id.id)])
-                    if user.share and not members:
-                        return  # a portal user who is not a member: not ours
-                # an unknown login is logged too: someone is guessing
-                env["membership.audit.log"]._log(
-                    "login_failed",
-                    members,
-                    login=login,
-                    user_id=user.id,
-                    company_id=user.company_id.id,
-                )
+            env = self.env(user=SUPERUSER_ID, su=True)
+            user = (
+                env["res.users"]
+                .with_context(active_test=False)
+                .search([("login", "=ilike", escape_psql(login))], limit=1)
+            )
+            members = env["membership.member"]
+            if user:
+                members = members.search([("partner_id", "=", user.partner_id.id)])
+                if user.share and not members:
+                    return  # a portal user who is not a member: not ours
+            # an unknown login is logged too: someone is guessing
+            env["membership.audit.log"]._log_on_own_cursor(
+                "login_failed",
+                members,
+                login=login,
+                user_id=user.id,
+                company_id=user.company_id.id,
+            )
         except Exception:  # noqa: BLE001  pylint: disable=broad-except
             # the audit must never turn a refused sign-in into an error page
             _logger.exception("Could not log the failed sign-in of %s", login)

@@ -203,6 +203,26 @@ class TestAuditLog(MembershipCommon, HttpCase):
         self.assertIn("bank.csv", entry.description)
         self.assertEqual(entry.user_id, self.manager)
 
+    def test_downloading_a_document_of_a_member_is_logged(self):
+        """/web/content is a read-only route: the entry is written all the same."""
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": "medical-note.pdf",
+                "raw": b"%PDF-1.4 note",
+                "res_model": "membership.member",
+                "res_id": self.member.id,
+            }
+        )
+        self.authenticate("mm_officer", "mm_officer")
+        response = self.url_open(f"/web/content/{attachment.id}?download=true")
+        self.assertEqual(response.content, b"%PDF-1.4 note")
+        entry = self.env["membership.audit.log"].search(
+            [("event", "=", "file_download")], limit=1
+        )
+        self.assertEqual(entry.member_id, self.member)
+        self.assertEqual(entry.user_id, self.officer)
+        self.assertEqual(entry.description, "medical-note.pdf")
+
     def test_exports_of_dues_registrations_and_contacts_are_logged(self):
         self.officer.group_ids |= self.env.ref("base.group_allow_export")
         Log = self.env["membership.audit.log"]

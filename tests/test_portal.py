@@ -1,7 +1,9 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+import io
 import json
 import re
+import zipfile
 from datetime import timedelta
 
 from odoo import Command, fields, sql_db
@@ -342,6 +344,54 @@ class TestMembershipPortal(MembershipCommon, HttpCase):
         self.assertEqual(data["member"]["member_number"], self.member_a.member_number)
         self.assertEqual(len(data["dues"]), 1)
         self.assertNotIn("Portal Member B", response.text)
+
+    def test_download_my_data_is_a_zip_of_own_data_only(self):
+        """JSON and a CSV per list: profile, dues, payments, registrations,
+        points, consents, messages, own sign-ins; nothing of anyone else and
+        no internal note."""
+        newsletter = self.env["membership.member"]._get_consent_purpose(
+            "newsletter", self.member_a.company_id
+        )
+        self.member_a._record_consents({newsletter: True}, source="portal")
+        self.member_b._record_consents({newsletter: True}, source="portal")
+        self.member_a.message_post(
+            body="Welcome aboard", subtype_xmlid="mail.mt_comment"
+        )
+        self.member_a.message_post(
+            body="Owes us a favour", subtype_xmlid="mail.mt_note"
+        )
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        response = self.url_open("/my/membership/data.zip")
+        self.assertEqual(response.headers["Content-Type"], "application/zip")
+        archive = zipfile.ZipFile(io.BytesIO(response.content))
+        names = set(archive.namelist())
+        for name in (
+            "my-data.json",
+            "profile.csv",
+            "dues.csv",
+            "payments.csv",
+            "consents.csv",
+            "messages.csv",
+            "logins.csv",
+        ):
+            self.assertIn(name, names)
+        data = json.loads(archive.read("my-data.json"))
+        self.assertEqual(data["member"]["member_number"], self.member_a.member_number)
+        self.assertEqual([c["state"] for c in data["consents"]], ["given"])
+        texts = " ".join(m["text"] for m in data["messages"])
+        self.assertIn("Welcome aboard", texts)
+        self.assertNotIn("Owes us", texts)
+        for name in names:
+            content = archive.read(name).decode("utf-8-sig")
+            self.assertNotIn("Portal Member B", content, name)
+            self.assertNotIn(self.member_b.member_number, content, name)
+        self.assertIn(
+            self.member_a.member_number, archive.read("profile.csv").decode("utf-8-sig")
+        )
+        log = self.env["membership.audit.log"].search(
+            [("event", "=", "data_download"), ("member_id", "=", self.member_a.id)]
+        )
+        self.assertEqual(len(log), 1)
 
     @mute_logger("odoo.http")
     def test_state_changing_posts_without_csrf_token_are_refused(self):
