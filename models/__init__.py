@@ -20,6 +20,7 @@ from . import membership_member_privacy
 from . import membership_member_card
 from . import membership_member_email_change
 from . import membership_member_erasure
+from . import membership_member_approval
 from . import membership_member_consent
 from . import membership_consent_purpose
 from . import membership_consent

@@ -94,6 +94,14 @@ class MembershipMember(models.Model):
                 "Applied online for the %(plan)s plan; terms accepted.", plan=plan.name
             )
         )
+        if member._is_awaiting_admission():
+            # 入会審査: nothing is billed before staff approve the application
+            member.message_post_with_source(
+                "membership_management.mail_template_application_received",
+                subtype_xmlid="mail.mt_comment",
+                partner_ids=member.partner_id.ids,
+            )
+            return member
         dues = member._create_period_dues(today)
         if dues.move_id:
             # the link to pay goes by e-mail, so only the address owner gets it;

@@ -272,6 +272,8 @@ class MembershipMember(models.Model):
             return False, stored_text("billing.suspended")
         if self._is_erasure_pending():
             return False, stored_text("billing.erasure")
+        if self._is_awaiting_admission():
+            return False, stored_text("billing.approval")
         live = self.dues_ids.filtered(lambda d: d.state != "cancelled")
         start, end, reason = self._get_period_to_bill(day, renew=renew)
         if reason:

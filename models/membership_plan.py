@@ -130,6 +130,10 @@ class MembershipPlan(models.Model):
         help="Days after the end of coverage during which the member is in grace "
         "before lapsing.",
     )
+    requires_approval = fields.Boolean(
+        help="Applications to this plan wait in Members > Applications for staff "
+        "to approve or reject them (入会審査); nothing is billed before approval.",
+    )
     auto_renew = fields.Boolean(
         default=True,
         help="The next period of active members is billed by itself, the renewal "

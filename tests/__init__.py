@@ -40,3 +40,4 @@ from . import test_reports
 from . import test_exports
 from . import test_erasure
 from . import test_consents
+from . import test_admission

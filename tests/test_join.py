@@ -240,6 +240,20 @@ class TestMembershipJoin(HttpCase):
             self.assertIn(message, page.text)
         self.assertFalse(self.members("not-an-email"))
 
+    def test_a_plan_requiring_approval_bills_nothing_before_the_decision(self):
+        self.plan.sudo().requires_approval = True
+        self.apply()
+        member = self.members()
+        self.assertEqual(member.approval_state, "pending")
+        self.assertFalse(member.dues_ids, "nothing billed before approval")
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("recipient_ids", "in", member.partner_id.ids)])
+        )
+        self.assertTrue(any("being reviewed" in (m.subject or "") for m in mail))
+        self.assertFalse(any("/my/invoices/" in (m.body_html or "") for m in mail))
+
     def test_control_characters_are_refused_with_a_message(self):
         """A NUL byte used to make the database fail the request (HTTP 500)."""
         for char in ("\x00", "\x1b", "\x85", "\u2028"):

@@ -40,6 +40,9 @@ MESSAGES = {
     "billing.withdrawn": _lt("withdrawn"),
     "billing.suspended": _lt("suspended"),
     "billing.erasure": _lt("asked for the erasure of their personal data"),
+    "billing.approval": _lt("application waiting for approval, or rejected"),
+    "approval.approved": _lt("Application approved"),
+    "approval.rejected": _lt("Application rejected: %(reason)s"),
     "billing.period_billed": _lt("period already billed"),
     "billing.lifetime_billed": _lt("lifetime membership already billed"),
     "billing.inside_period": _lt(
