@@ -29,6 +29,7 @@ AUDIT_EVENTS = [
     ("file_download", "File downloaded"),
     ("erasure", "Personal data erased"),
     ("consent_change", "Consent given or withdrawn"),
+    ("approval_decision", "Application approved or rejected"),
     ("audit_purge", "Old audit entries purged"),
 ]
 

@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools.stored_text import stored_text
+from ..tools.stored_text import render_stored_texts, stored_text
 
 APPROVAL_STATES = [
     ("pending", "Waiting for Approval"),
@@ -113,8 +113,14 @@ class MembershipMember(models.Model):
         return True
 
     def _log_admission(self, reason):
-        """A status-history row for the decision (the state does not change)."""
+        """A status-history row for the decision (the state does not change),
+        and an audit log entry."""
         self.ensure_one()
+        self.env["membership.audit.log"]._log(
+            "approval_decision",
+            self,
+            (render_stored_texts(self.env, [reason])[0] or "")[:250],
+        )
         self.env["membership.status.history"].sudo().create(
             {
                 "member_id": self.id,

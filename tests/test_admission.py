@@ -49,6 +49,11 @@ class TestAdmission(MembershipCommon):
             lambda h: h.user_id == self.officer and "approved" in (h.reason or "")
         )
         self.assertEqual(len(decision), 1)
+        audit = self.env["membership.audit.log"].search(
+            [("event", "=", "approval_decision"), ("member_id", "=", self.applicant.id)]
+        )
+        self.assertEqual(audit.user_id, self.officer)
+        self.assertEqual(audit.description, "Application approved")
         with self.assertRaisesRegex(UserError, "no application waiting"):
             self.applicant.action_approve()
 
