@@ -493,26 +493,26 @@ class MembershipPortal(CustomerPortal):
     def portal_my_membership_data(self, **kw):
         member = self._get_my_member_or_404()
         data = json.dumps(member.sudo()._get_personal_data(), indent=2, default=str)
-        request.env["membership.audit.log"]._log("data_download", member)
-        return request.make_response(
-            data,
-            headers=[
-                ("Content-Type", "application/json; charset=utf-8"),
-                ("Content-Disposition", content_disposition("my-membership-data.json")),
-                ("Cache-Control", "no-store"),
-            ],
+        return self._send_my_data(
+            member, data, "application/json; charset=utf-8", "my-membership-data.json"
         )
 
     @http.route("/my/membership/data.zip", type="http", auth="user", website=True)
     def portal_my_membership_data_zip(self, **kw):
         member = self._get_my_member_or_404()
         content = member.sudo()._get_personal_data_zip()
+        return self._send_my_data(
+            member, content, "application/zip", "my-membership-data.zip"
+        )
+
+    def _send_my_data(self, member, content, content_type, filename):
+        """A member's own data as a download, never cached, audited."""
         request.env["membership.audit.log"]._log("data_download", member)
         return request.make_response(
             content,
             headers=[
-                ("Content-Type", "application/zip"),
-                ("Content-Disposition", content_disposition("my-membership-data.zip")),
+                ("Content-Type", content_type),
+                ("Content-Disposition", content_disposition(filename)),
                 ("Cache-Control", "no-store"),
             ],
         )

@@ -39,10 +39,10 @@ class MembershipMember(models.Model):
         expiry = fields.Datetime.now() + timedelta(hours=EMAIL_CHANGE_HOURS)
         token = member._get_email_change_token(expiry)
         url = f"{member.get_base_url()}/my/membership/email/confirm?token={token}"
-        self.env.ref(
-            "membership_management.mail_template_email_change_confirm"
-        ).sudo().with_context(confirm_url=url).send_mail(
-            member.id, email_values={"email_to": email, "recipient_ids": []}
+        member._mail_address(
+            "membership_management.mail_template_email_change_confirm",
+            email,
+            confirm_url=url,
         )
         member.message_post(
             body=self.env._(
@@ -52,6 +52,13 @@ class MembershipMember(models.Model):
             )
         )
         return True
+
+    def _mail_address(self, template_xmlid, email, **context):
+        """Mail ``email`` only (not the member's current address)."""
+        self.ensure_one()
+        self.env.ref(template_xmlid).sudo().with_context(**context).send_mail(
+            self.id, email_values={"email_to": email, "recipient_ids": []}
+        )
 
     def _get_email_change_token(self, expiry):
         self.ensure_one()
@@ -103,10 +110,8 @@ class MembershipMember(models.Model):
         # the member signs in with their address: it follows
         users.login = new_email
         if old_email:
-            self.env.ref(
-                "membership_management.mail_template_email_changed_notice"
-            ).sudo().with_context(old_email=old_email).send_mail(
-                member.id, email_values={"email_to": old_email, "recipient_ids": []}
+            member._mail_address(
+                "membership_management.mail_template_email_changed_notice", old_email
             )
         member.message_post(
             body=self.env._(
