@@ -435,6 +435,7 @@ class MembershipPortal(CustomerPortal):
             raise request.not_found() from error
         if (
             dues.partner_id != request.env.user.partner_id
+            or dues._is_billed_to_other()
             or not dues._is_receipt_issuable()
         ):
             raise request.not_found()

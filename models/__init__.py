@@ -29,6 +29,7 @@ from . import membership_member_application
 from . import membership_member_welcome
 from . import membership_member_direct_debit
 from . import membership_member_auto_charge
+from . import membership_member_payer
 from . import membership_direct_debit_mandate
 from . import membership_direct_debit_batch
 from . import membership_direct_debit_line

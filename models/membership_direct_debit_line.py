@@ -130,7 +130,7 @@ class MembershipDirectDebitLine(models.Model):
                 {
                     "payment_type": "inbound",
                     "partner_type": "customer",
-                    "partner_id": self.member_id.partner_id.id,
+                    "partner_id": self.member_id._get_invoice_partner().id,
                     "amount": self.amount,
                     "date": batch.debit_date,
                     "journal_id": batch.journal_id.id,

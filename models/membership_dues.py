@@ -72,6 +72,13 @@ class MembershipDues(models.Model):
         ondelete="restrict",
         tracking=True,
     )
+    invoice_partner_id = fields.Many2one(
+        "res.partner",
+        string="Billed To",
+        compute="_compute_invoice_partner_id",
+        help="Who the invoice is addressed to: the member, or the contact who "
+        "pays for them. Payment reminders go there.",
+    )
     payment_state = fields.Selection(related="move_id.payment_state")
     date_due = fields.Date(
         string="Due Date", related="move_id.invoice_date_due", store=True
@@ -190,6 +197,22 @@ class MembershipDues(models.Model):
                     period=dues.name,
                 )
             )
+
+    @api.depends("move_id.partner_id", "member_id.bill_to_partner_id")
+    def _compute_invoice_partner_id(self):
+        for dues in self:
+            dues.invoice_partner_id = (
+                dues.move_id.partner_id or dues.member_id._get_invoice_partner()
+            )
+
+    def _is_billed_to_other(self):
+        """Billed to someone else than the member (an employer, a parent)."""
+        self.ensure_one()
+        return self.invoice_partner_id != self.partner_id
+
+    def _mail_get_partner_fields(self, introspect_fields=False):
+        """Mails about dues (reminders) go to whoever is billed."""
+        return ["invoice_partner_id"]
 
     @api.depends("date_start", "date_end", "plan_id.name")
     def _compute_name(self):
@@ -367,8 +390,13 @@ class MembershipDues(models.Model):
                 Command.create(
                     {
                         "product_id": plan.product_id.id,
-                        "name": self.env._(
-                            "Membership dues: %(period)s", period=period
+                        "name": self.env._("Membership dues: %(period)s", period=period)
+                        if not member._is_billed_to_other()
+                        else self.env._(
+                            "Membership dues: %(period)s (%(member)s, %(number)s)",
+                            period=period,
+                            member=member.name,
+                            number=member.member_number,
                         ),
                         "quantity": 1,
                         "price_unit": dues_vals["amount"],
@@ -388,7 +416,7 @@ class MembershipDues(models.Model):
             )
         return {
             "move_type": "out_invoice",
-            "partner_id": member.partner_id.id,
+            "partner_id": member._get_invoice_partner().id,
             "invoice_origin": member.member_number,
             "payment_reference": member.member_number,
             "invoice_line_ids": lines,

@@ -101,7 +101,7 @@ class MembershipDunningStep(models.Model):
             record.message_post_with_source(
                 self.mail_template_id,
                 subtype_xmlid="mail.mt_comment",
-                partner_ids=record.partner_id.ids,
+                partner_ids=record.invoice_partner_id.ids,
             )
             record.member_id.message_post(
                 body=self.env._(

@@ -16,6 +16,26 @@ class ResPartner(models.Model):
         groups="membership_management.group_membership_user",
     )
 
+    membership_billed_member_count = fields.Integer(
+        string="Memberships Paid",
+        compute="_compute_membership_billed_member_count",
+        groups="membership_management.group_membership_user",
+        help="Memberships whose dues are billed to this contact.",
+    )
+
+    def _compute_membership_billed_member_count(self):
+        counts = dict(
+            self.env["membership.member"]
+            .with_context(active_test=False)
+            ._read_group(
+                [("bill_to_partner_id", "in", self.ids)],
+                ["bill_to_partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.membership_billed_member_count = counts.get(partner, 0)
+
     def _compute_membership_member_count(self):
         counts = dict(
             self.env["membership.member"]
@@ -65,4 +85,13 @@ class ResPartner(models.Model):
         )
         action["domain"] = [("partner_id", "=", self.id)]
         action["context"] = {"default_partner_id": self.id, "active_test": False}
+        return action
+
+    def action_view_billed_memberships(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "membership_management.membership_member_action"
+        )
+        action["domain"] = [("bill_to_partner_id", "=", self.id)]
+        action["context"] = {"default_bill_to_partner_id": self.id}
         return action

@@ -41,3 +41,4 @@ from . import test_exports
 from . import test_erasure
 from . import test_consents
 from . import test_admission
+from . import test_payer
