@@ -4,3 +4,6 @@ from . import portal_event
 from . import event_staff
 from . import login
 from . import portal_invoice
+from . import portal_seat
+from . import portal_directory
+from . import referee

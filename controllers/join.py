@@ -1,15 +1,21 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+import base64
+import os
 from datetime import datetime
 
 import pytz
 
 from odoo import fields, http
 from odoo.http import request
+from odoo.tools.mimetypes import guess_mimetype
 
+from ..tools.text import has_control_character
 from .portal import clean_contact_values
 
 JOIN_FIELDS = ("name", "email", "phone", "street", "zip", "city")
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+DOCUMENT_TYPES = ("application/pdf", "image/png", "image/jpeg")
 
 
 class MembershipJoin(http.Controller):
@@ -111,7 +117,44 @@ class MembershipJoin(http.Controller):
             elif purpose.required_to_join:
                 errors[key] = env._("This consent is needed to become a member.")
         values["consent_purpose_ids"] = given
+        values.update(self._validate_admission(plan.sudo(), post, errors))
         return values, errors
+
+    def _validate_admission(self, plan, post, errors):
+        """What a plan with admission rules asks for: its referees' member
+        numbers and its document (name and base64 content)."""
+        env = request.env
+        values = {}
+        numbers = []
+        for index in range(1, plan.referees_required + 1):
+            key = f"referee_{index}"
+            number = (post.get(key) or "").strip()
+            if not number:
+                errors[key] = env._("Enter the member number of a current member.")
+            elif len(number) > 32 or has_control_character(number):
+                errors[key] = env._("This is not a member number.")
+            elif number in numbers:
+                errors[key] = env._("Name two different referees.")
+            else:
+                numbers.append(number)
+        if numbers:
+            values["referee_numbers"] = numbers
+        if plan.application_document_label:
+            upload = request.httprequest.files.get("application_document")
+            content = upload.read(MAX_DOCUMENT_BYTES + 1) if upload else b""
+            if not content:
+                errors["application_document"] = env._("Please attach the document.")
+            elif len(content) > MAX_DOCUMENT_BYTES:
+                errors["application_document"] = env._("The file is larger than 10 MB.")
+            elif guess_mimetype(content) not in DOCUMENT_TYPES:
+                errors["application_document"] = env._("Send a PDF, PNG or JPEG file.")
+            else:
+                name = os.path.basename(upload.filename or "document")[:128]
+                values["application_document"] = (
+                    name,
+                    base64.b64encode(content).decode(),
+                )
+        return values
 
     def _apply(self, plan, values, post):
         """Queue the application; the job creates the applicant, their portal
@@ -127,8 +170,9 @@ class MembershipJoin(http.Controller):
             # the consents' ledger keeps where they were given from
             consent_ip_address=request.httprequest.remote_addr,
         )
+        document = values.pop("application_document", None)
         # queued: a known and a new address cost this request the same time
-        request.env["membership.join.request"]._enqueue(plan, values)
+        request.env["membership.join.request"]._enqueue(plan, values, document=document)
         return self._render_check_email(plan)
 
     def _visitor_locale(self, plan):

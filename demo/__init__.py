@@ -1,1 +1,2 @@
 from . import membership_demo
+from . import membership_demo_groups

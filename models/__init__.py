@@ -4,12 +4,14 @@ from . import res_company
 from . import res_company_direct_debit
 from . import res_config_settings
 from . import membership_plan
+from . import membership_plan_seat
 from . import membership_tier
 from . import membership_withdrawal_reason
 from . import membership_points_line
 from . import membership_status_history
 from . import membership_dues
 from . import membership_dues_auto_charge
+from . import membership_dues_seat
 from . import membership_member
 from . import membership_member_state
 from . import membership_member_billing
@@ -30,6 +32,10 @@ from . import membership_member_welcome
 from . import membership_member_direct_debit
 from . import membership_member_auto_charge
 from . import membership_member_payer
+from . import membership_member_seat
+from . import membership_member_directory
+from . import membership_referee
+from . import membership_member_referee
 from . import membership_direct_debit_mandate
 from . import membership_direct_debit_batch
 from . import membership_direct_debit_line

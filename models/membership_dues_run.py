@@ -380,6 +380,8 @@ class MembershipDuesRun(models.Model):
         return (
             Domain("plan_id", "in", self.plan_ids.ids)
             & Domain("company_id", "=", self.company_id.id)
+            # people covered by an organisation or family: its dues pay for them
+            & Domain("parent_member_id", "=", False)
             & self._get_member_domain()
         )
 

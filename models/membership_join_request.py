@@ -32,6 +32,10 @@ class MembershipJoinRequest(models.Model):
         readonly=True, help="The form's cleaned values (name, e-mail, phone, ...)."
     )
     newsletter = fields.Boolean(readonly=True)
+    document = fields.Binary(
+        attachment=True, readonly=True, help="The document the plan asks for."
+    )
+    document_name = fields.Char(readonly=True)
     state = fields.Selection(
         [("queued", "Queued"), ("failed", "Failed")],
         default="queued",
@@ -42,13 +46,20 @@ class MembershipJoinRequest(models.Model):
     error = fields.Text(readonly=True)
 
     @api.model
-    def _enqueue(self, plan, values, newsletter=False):
-        """Queue an application and wake the job up."""
+    def _enqueue(self, plan, values, newsletter=False, document=None):
+        """Queue an application and wake the job up; ``document`` is
+        ``(file name, base64 content)`` when the plan asks for one."""
         values = dict(values)
         if values.get("birth_date"):
             values["birth_date"] = fields.Date.to_string(values["birth_date"])
         request = self.sudo().create(
-            {"plan_id": plan.id, "values": values, "newsletter": bool(newsletter)}
+            {
+                "plan_id": plan.id,
+                "values": values,
+                "newsletter": bool(newsletter),
+                "document_name": document and document[0],
+                "document": document and document[1],
+            }
         )
         self.env.ref("membership_management.ir_cron_join_requests").sudo()._trigger()
         return request
@@ -79,9 +90,18 @@ class MembershipJoinRequest(models.Model):
         env = self.with_context(membership_state_source="portal").sudo().env
         try:
             with self.env.cr.savepoint():
-                env["membership.member"].with_company(plan.company_id)._apply_online(
-                    plan, values, newsletter=self.newsletter
+                member = (
+                    env["membership.member"]
+                    .with_company(plan.company_id)
+                    ._apply_online(plan, values, newsletter=self.newsletter)
                 )
+                if member and self.document:
+                    member.write(
+                        {
+                            "application_document": self.document,
+                            "application_document_name": self.document_name,
+                        }
+                    )
                 env.flush_all()
                 self.unlink()
         except Exception as error:  # noqa: BLE001  pylint: disable=broad-except

@@ -12,6 +12,19 @@ class MembershipMember(models.Model):
 
     _inherit = "membership.member"  # pylint: disable=consider-merging-classes-inherited
 
+    # a field attachment: only those who may read the field (staff) open it,
+    # not the applicant, not through /web/content
+    application_document = fields.Binary(
+        attachment=True,
+        copy=False,
+        groups="membership_management.group_membership_user",
+        help="The document the plan asks applicants for (e.g. a student ID), "
+        "uploaded with the online application. Only staff can open it.",
+    )
+    application_document_name = fields.Char(
+        copy=False, groups="membership_management.group_membership_user"
+    )
+
     @api.model
     def _apply_online(self, plan, values, newsletter=False):
         """Handle an application for ``plan`` with the form's cleaned

@@ -40,6 +40,8 @@ class MembershipMember(models.Model):
             [
                 Domain("state", "=", "active"),
                 Domain("plan_id.auto_renew", "=", False),
+                # the organisation or family renews for the people it covers
+                Domain("parent_member_id", "=", False),
                 Domain("date_end", ">=", today),
                 Domain("date_end", "<=", today + timedelta(days=days)),
                 # a notice dated before today was for an earlier coverage end

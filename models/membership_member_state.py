@@ -144,7 +144,8 @@ class MembershipMember(models.Model):
             "state_next_date": self._get_next_boundary(today, chains, grace_end),
         }
         open_states = self.env["membership.dues"]._get_open_states()
-        unpaid = self.dues_ids.filtered(lambda d: d.state in open_states)
+        own_dues = self._get_state_dues()
+        unpaid = own_dues.filtered(lambda d: d.state in open_states)
         covering = (
             current
             and current[-1]["end"] >= today
@@ -198,7 +199,7 @@ class MembershipMember(models.Model):
             reason = stored_text("state.lapsed", grace=grace_end)
         else:
             state = "draft"
-            reason = stored_text("state.no_dues" if self.dues_ids else "state.applied")
+            reason = stored_text("state.no_dues" if own_dues else "state.applied")
         values.update(state=state, reason=reason)
         return values
 
@@ -207,7 +208,7 @@ class MembershipMember(models.Model):
         self.ensure_one()
         chains = []
         covering_states = self.env["membership.dues"]._get_covering_states()
-        covered = self.dues_ids.filtered(lambda d: d.state in covering_states)
+        covered = self._get_state_dues().filtered(lambda d: d.state in covering_states)
         for dues in covered.sorted(lambda d: (d.date_start, d.id)):
             end = dues.date_end or OPEN_END
             if chains and dues.date_start <= chains[-1]["end"] + timedelta(days=1):
@@ -216,6 +217,15 @@ class MembershipMember(models.Model):
             else:
                 chains.append({"start": dues.date_start, "end": end, "dues": dues})
         return chains
+
+    def _get_state_followers(self):
+        """Members whose state is computed from these members' state."""
+        return self.browse()
+
+    def _get_state_dues(self):
+        """The dues that decide this member's own state."""
+        self.ensure_one()
+        return self.dues_ids
 
     def _get_next_boundary(self, today, chains, grace_end):
         """First day after ``today`` on which the state could change by itself."""
@@ -330,9 +340,12 @@ class MembershipMember(models.Model):
             if not members:
                 break
             members = members.with_context(membership_state_source="cron")
+            # forced recomputation does not reach the members whose state
+            # follows these (people covered by an organisation): add them
+            todo = members | members._get_state_followers()
             for fname in field_names:
-                self.env.add_to_compute(members._fields[fname], members)
-            members.flush_recordset(field_names)
+                self.env.add_to_compute(todo._fields[fname], todo)
+            todo.flush_recordset(field_names)
             remaining = self.with_context(active_test=False).search_count(domain)
             if cron._commit_progress(len(members), remaining=remaining) <= 0:
                 break

@@ -134,6 +134,18 @@ class MembershipPlan(models.Model):
         help="Applications to this plan wait in Members > Applications for staff "
         "to approve or reject them (入会審査); nothing is billed before approval.",
     )
+    referees_required = fields.Integer(
+        string="Referees",
+        help="Current members who must vouch for an applicant (推薦者), 0 to 2: "
+        "online applicants give their member numbers, each referee is mailed a "
+        "link to confirm or decline, and the answers show in the applications.",
+    )
+    application_document_label = fields.Char(
+        string="Document to Upload",
+        translate=True,
+        help="When set, the online application asks for this document (e.g. "
+        "Student ID card): a PDF or picture only staff can open.",
+    )
     auto_renew = fields.Boolean(
         default=True,
         help="The next period of active members is billed by itself, the renewal "
@@ -178,6 +190,10 @@ class MembershipPlan(models.Model):
     )
     _grace_days_positive = models.Constraint(
         "CHECK(grace_days >= 0)", "Grace days cannot be negative."
+    )
+    _referees_required_range = models.Constraint(
+        "CHECK(referees_required >= 0 AND referees_required <= 2)",
+        "A plan asks for no, one or two referees.",
     )
     _renewal_lead_days_positive = models.Constraint(
         "CHECK(renewal_lead_days >= 0)", "Renewal lead days cannot be negative."

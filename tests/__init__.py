@@ -42,3 +42,6 @@ from . import test_erasure
 from . import test_consents
 from . import test_admission
 from . import test_payer
+from . import test_seats
+from . import test_directory
+from . import test_referees

@@ -32,6 +32,10 @@ MESSAGES = {
     "state.grace": _lt("Coverage ended on %(end)s; grace period until %(grace)s"),
     "state.lapsed": _lt("Grace period ended on %(grace)s"),
     "state.applied": _lt("Application received"),
+    "state.covered": _lt("Covered by the membership of %(holder)s"),
+    "state.seat_ended": _lt(
+        "No longer covered by the membership of %(holder)s since %(date)s"
+    ),
     "state.no_dues": _lt("No paid or open dues"),
     "state.suspension_lifted": _lt(
         "Suspension lifted: dues %(dues)s paid by %(invoice)s"
@@ -41,6 +45,7 @@ MESSAGES = {
     "billing.suspended": _lt("suspended"),
     "billing.erasure": _lt("asked for the erasure of their personal data"),
     "billing.approval": _lt("application waiting for approval, or rejected"),
+    "billing.covered": _lt("covered by the membership of %(holder)s"),
     "approval.approved": _lt("Application approved"),
     "approval.rejected": _lt("Application rejected: %(reason)s"),
     "billing.period_billed": _lt("period already billed"),
