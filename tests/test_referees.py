@@ -135,6 +135,12 @@ class TestReferees(MembershipCommon, HttpCase):
 
     def test_only_current_members_vouch_and_not_for_themselves(self):
         Referee = self.env["membership.referee"]
+        self.applicant._add_referees_by_number([self.referee.member_number])
+        with self.assertRaises(AccessError):
+            Referee.with_user(self.portal_a).search([])
+        self.assertEqual(
+            Referee.with_user(self.officer).search_count([]), 0, "another company's"
+        )
         with self.assertRaisesRegex(ValidationError, "own referee"):
             Referee.create(
                 {"applicant_id": self.referee.id, "referee_id": self.referee.id}
