@@ -11,6 +11,9 @@ from odoo.tools import SQL
 
 from ..tools.text import has_line_break
 
+# status history written by these did not happen here: no journey starts
+CARRIED_IN_SOURCES = ("import", "migration")
+
 STEP_TRIGGERS = [
     ("joined", "Joined"),
     ("activated", "Became active"),
@@ -204,12 +207,23 @@ class MembershipCampaignStep(models.Model):
         last = today - timedelta(days=offset)
         if last < start:
             return None
+        # members brought in by an import or the migration are not new: they
+        # joined, and reached their state, before this addon (their first mails
+        # are the user's choice at import, the welcome mail only)
+        carried = SQL("%s", CARRIED_IN_SOURCES)
         if self.trigger == "joined":
             source = SQL(
-                "SELECT id AS member_id, join_date AS trigger_date "
-                "FROM membership_member WHERE join_date BETWEEN %s AND %s",
+                """
+                SELECT m.id AS member_id, m.join_date AS trigger_date
+                  FROM membership_member m
+                 WHERE m.join_date BETWEEN %s AND %s
+                   AND NOT EXISTS (
+                        SELECT 1 FROM membership_status_history h
+                         WHERE h.member_id = m.id AND h.source IN %s)
+                """,
                 start,
                 last,
+                carried,
             )
         elif self.trigger in ("activated", "grace_started", "lapsed"):
             state = {
@@ -224,10 +238,12 @@ class MembershipCampaignStep(models.Model):
                   FROM membership_status_history
                  WHERE new_state = %s
                    AND COALESCE(effective_date, date::date) BETWEEN %s AND %s
+                   AND (source IS NULL OR source NOT IN %s)
                 """,
                 state,
                 start,
                 last,
+                carried,
             )
         elif self.trigger == "birthday":
             days = [

@@ -252,6 +252,35 @@ class TestCampaigns(MembershipCommon):
         self.run_campaigns(DAY + timedelta(days=3))
         self.assertEqual(self.delivered(campaign, lapsed).member_id, members["lapsed"])
 
+    def test_imported_and_migrated_members_start_no_journey(self):
+        """Members brought in by an import or the migration joined and became
+        active before: neither the welcome nor the activation journey mails
+        them (the import's own *Send welcome mail* is the user's choice)."""
+        new = self.new_member("New")
+        imported = self.new_member("Imported", join=DAY)
+        migrated = self.new_member("Migrated", join=DAY)
+        History = self.env["membership.status.history"].sudo()
+        for member, source in (
+            (new, "staff"),
+            (imported, "import"),
+            (migrated, "migration"),
+        ):
+            History.create(
+                {
+                    "member_id": member.id,
+                    "new_state": "active",
+                    "effective_date": DAY,
+                    "reason": "test",
+                    "source": source,
+                }
+            )
+        campaign = self.journey(("joined", 0), ("activated", 0))
+        joined, activated = campaign.step_ids
+        self.start(campaign)
+        self.run_campaigns(DAY)
+        self.assertEqual(self.delivered(campaign, joined).member_id, new)
+        self.assertEqual(self.delivered(campaign, activated).member_id, new)
+
     def test_birthday_step_every_year(self):
         member = self.new_member(
             "Ann", join=DAY - timedelta(days=900), birth_date=DAY.replace(year=1985)
