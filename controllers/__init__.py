@@ -7,3 +7,4 @@ from . import portal_invoice
 from . import portal_seat
 from . import portal_directory
 from . import referee
+from . import portal_news

@@ -12,6 +12,7 @@ from . import membership_status_history
 from . import membership_dues
 from . import membership_dues_auto_charge
 from . import membership_dues_seat
+from . import membership_dues_activity
 from . import membership_member
 from . import membership_member_state
 from . import membership_member_billing
@@ -36,6 +37,7 @@ from . import membership_member_seat
 from . import membership_member_directory
 from . import membership_referee
 from . import membership_member_referee
+from . import membership_member_activity
 from . import membership_direct_debit_mandate
 from . import membership_direct_debit_batch
 from . import membership_direct_debit_line

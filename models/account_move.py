@@ -15,8 +15,9 @@ class AccountMove(models.Model):
         """A paid participation fee confirms its event registration; paid dues
         reinstate a member suspended for not paying them."""
         result = super()._invoice_paid_hook()
-        members = self.sudo().membership_dues_ids.member_id
-        members._lift_unpaid_suspensions(self.sudo())
+        dues = self.sudo().membership_dues_ids
+        dues._record_paid()
+        dues.member_id._lift_unpaid_suspensions(self.sudo())
         registrations = (
             self.env["event.registration"]
             .sudo()

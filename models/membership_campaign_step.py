@@ -22,6 +22,8 @@ STEP_TRIGGERS = [
     ("lapsed", "Lapsed"),
     ("birthday", "Birthday"),
     ("attended_event", "Attended an event"),
+    ("inactive", "Inactive for N days"),
+    ("dues_paid", "Dues paid"),
 ]
 _logger = logging.getLogger(__name__)
 
@@ -48,7 +50,8 @@ class MembershipCampaignStep(models.Model):
     offset_days = fields.Integer(
         string="Days",
         help="Days after the trigger (for “Days before expiry”: days before the "
-        "end of coverage).",
+        "end of coverage; for “Inactive for N days”: the days without sign-in, "
+        "event or payment).",
     )
     condition_domain = fields.Char(
         string="Extra Condition",
@@ -244,6 +247,30 @@ class MembershipCampaignStep(models.Model):
                 start,
                 last,
                 carried,
+            )
+        elif self.trigger == "inactive":
+            # the N days are the step's delay: one occurrence per last activity
+            source = SQL(
+                """
+                SELECT id AS member_id,
+                       COALESCE(last_activity_date, join_date) AS trigger_date
+                  FROM membership_member
+                 WHERE COALESCE(last_activity_date, join_date) BETWEEN %s AND %s
+                   AND state IN %s
+                """,
+                start,
+                last,
+                tuple(self.env["membership.member"]._get_benefit_states()),
+            )
+        elif self.trigger == "dues_paid":
+            source = SQL(
+                """
+                SELECT DISTINCT member_id, paid_date AS trigger_date
+                  FROM membership_dues
+                 WHERE paid_date BETWEEN %s AND %s
+                """,
+                start,
+                last,
             )
         elif self.trigger == "birthday":
             days = [

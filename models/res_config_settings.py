@@ -35,8 +35,10 @@ MEMBERSHIP_PARAMETERS = {
         "membership_management.accounting_retention_years",
         7,
     ),
+    "membership_dormant_days": ("membership_management.dormant_days", 180),
 }
 POSITIVE = (
+    "membership_dormant_days",
     "membership_audit_retention_years",
     "membership_accounting_retention_years",
     "membership_card_validity_days",
@@ -106,6 +108,11 @@ class ResConfigSettings(models.TransientModel):
         string="Accounting Retention (years)",
         help="Statutory retention of invoices, payments and receipts: an erasure "
         "keeps them, with the name and address printed on them, for this long.",
+    )
+    membership_dormant_days = fields.Integer(
+        string="Dormant After (days)",
+        help="Members in good standing with no sign-in, event or payment for this "
+        "many days are dormant (segment, journey trigger, churn risk).",
     )
     membership_invoice_dues_send = fields.Boolean(
         string="E-mail Invoices Billed by Hand",

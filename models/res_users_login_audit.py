@@ -68,6 +68,7 @@ class ResUsers(models.Model):
             )
             if not members and user.share:
                 continue
+            members._record_login()
             ip_address = AuditLog._get_request_values().get("ip_address")
             logins = AuditLog.search(
                 [

@@ -46,3 +46,4 @@ from . import test_seats
 from . import test_directory
 from . import test_referees
 from . import test_demo_story
+from . import test_activity

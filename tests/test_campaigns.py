@@ -281,6 +281,30 @@ class TestCampaigns(MembershipCommon):
         self.assertEqual(self.delivered(campaign, joined).member_id, new)
         self.assertEqual(self.delivered(campaign, activated).member_id, new)
 
+    def test_inactive_and_dues_paid_triggers_fire_once_per_occurrence(self):
+        join = DAY - timedelta(days=40)
+        member = self.new_member("Idle", join=join)
+        self.pay(member._create_period_dues(join).move_id, join)
+        self.assertEqual(member.last_activity_date, join)
+        campaign = self.journey(
+            ("inactive", 30), ("dues_paid", 0), start=join - timedelta(days=1)
+        )
+        inactive, paid = campaign.step_ids
+        self.start(campaign)
+        self.run_campaigns(DAY)
+        self.assertEqual(self.delivered(campaign, paid).trigger_date, join)
+        self.assertEqual(self.delivered(campaign, inactive).member_id, member)
+        self.run_campaigns(DAY + timedelta(days=1))
+        self.assertEqual(len(self.delivered(campaign, inactive)), 1)
+        # active again, then quiet for 30 more days: a new occurrence
+        with freeze_time(f"{DAY + timedelta(days=2)} 10:00:00"):
+            member._record_login()
+        self.run_campaigns(DAY + timedelta(days=31))
+        self.assertEqual(len(self.delivered(campaign, inactive)), 1)
+        self.run_campaigns(DAY + timedelta(days=32))
+        self.assertEqual(len(self.delivered(campaign, inactive)), 2)
+        self.assertEqual(len(self.delivered(campaign, paid)), 1)
+
     def test_birthday_step_every_year(self):
         member = self.new_member(
             "Ann", join=DAY - timedelta(days=900), birth_date=DAY.replace(year=1985)

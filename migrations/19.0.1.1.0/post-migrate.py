@@ -44,6 +44,53 @@ def migrate(cr, version):
     env = api.Environment(cr, SUPERUSER_ID, {})
     env["membership.report.monthly"]._refresh()
     migrate_newsletter_consents(env)
+    backfill_activity(cr)
+
+
+def backfill_activity(cr):
+    """``paid_date`` of paid dues from their invoice's reconciliations, then
+    the members' last payment and last activity, in SQL (every member)."""
+    cr.execute(
+        """
+        UPDATE membership_dues d
+           SET paid_date = p.paid
+          FROM (SELECT aml.move_id, MAX(apr.max_date) AS paid
+                  FROM account_move_line aml
+                  JOIN account_account acc ON acc.id = aml.account_id
+                  JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
+                 WHERE acc.account_type = 'asset_receivable'
+                 GROUP BY aml.move_id) p
+         WHERE p.move_id = d.move_id AND d.state = 'paid' AND d.paid_date IS NULL
+        """
+    )
+    cr.execute(
+        """
+        UPDATE membership_member m
+           SET last_payment_date = p.paid
+          FROM (SELECT member_id, MAX(paid_date) AS paid
+                  FROM membership_dues WHERE paid_date IS NOT NULL
+                 GROUP BY member_id) p
+         WHERE p.member_id = m.id
+        """
+    )
+    cr.execute(
+        """
+        UPDATE membership_member m
+           SET last_login_date = l.last_login::date
+          FROM (SELECT u.partner_id, MAX(log.create_date) AS last_login
+                  FROM res_users_log log
+                  JOIN res_users u ON u.id = log.create_uid
+                 GROUP BY u.partner_id) l
+         WHERE l.partner_id = m.partner_id
+        """
+    )
+    cr.execute(
+        """
+        UPDATE membership_member
+           SET last_activity_date = GREATEST(
+                   last_login_date, event_last_attended_date, last_payment_date)
+        """
+    )
 
 
 def migrate_newsletter_consents(env):

@@ -1,0 +1,42 @@
+# Copyright 2026 Membership Management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
+from odoo import http
+from odoo.http import request
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+PAGE_SIZE = 10
+
+
+class MembershipPortalNews(CustomerPortal):
+    """``/my/membership/news``: every announcement meant for this member,
+    newest first, a page at a time (the overview shows the latest five)."""
+
+    @http.route(
+        ["/my/membership/news", "/my/membership/news/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_membership_news(self, page=1, **kw):
+        member = request.env["membership.member"].search(
+            [("partner_id", "=", request.env.user.partner_id.id)], limit=1
+        )
+        if not member:
+            raise request.not_found()
+        # members have no access rights on news: what their own member record
+        # is targeted by picks what they see
+        News = request.env["membership.news"].sudo()
+        domain = News._get_member_domain(member.sudo())
+        pager = portal_pager(
+            url="/my/membership/news",
+            total=News.search_count(domain),
+            page=page,
+            step=PAGE_SIZE,
+        )
+        news = News.search(domain, offset=pager["offset"], limit=PAGE_SIZE)
+        return request.render(
+            "membership_management.portal_my_membership_news",
+            {"news": news, "pager": pager, "page_name": "membership_news"},
+        )
