@@ -1,13 +1,15 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from odoo import fields, models
 from odoo.exceptions import UserError
-from odoo.tools import consteq, email_normalize
-from odoo.tools.misc import hmac
+from odoo.tools import email_normalize
+
+from ..tools.signed_link import make_token, read_token
 
 EMAIL_CHANGE_HOURS = 24
+EMAIL_CHANGE_SCOPE = "membership_management-email-change"
 
 
 class MembershipMember(models.Model):
@@ -61,34 +63,23 @@ class MembershipMember(models.Model):
         )
 
     def _get_email_change_token(self, expiry):
-        self.ensure_one()
-        payload = f"{self.id}.{expiry:%Y%m%d%H%M%S}"
-        return f"{payload}.{self._sign_email_change(payload)}"
-
-    def _sign_email_change(self, payload):
         # the pending address is signed too: a link is only good for its address
-        return hmac(
-            self.env(su=True),
-            "membership_management-email-change",
-            f"{payload}.{self.sudo().pending_email}",
-        )[:32]
+        self.ensure_one()
+        return make_token(
+            self.env, EMAIL_CHANGE_SCOPE, self.id, expiry, self.sudo().pending_email
+        )
 
     def _confirm_email_change(self, token):
         """Apply the pending address when ``token`` is this member's current,
         unexpired link. Returns ``False`` for any other token."""
         self.ensure_one()
         member = self.sudo()
-        parts = (token or "").split(".")
-        if len(parts) != 3 or not member.pending_email or parts[0] != str(self.id):
-            return False
-        payload = f"{parts[0]}.{parts[1]}"
-        if not consteq(parts[2], member._sign_email_change(payload)):
-            return False
-        try:
-            expiry = datetime.strptime(parts[1], "%Y%m%d%H%M%S")
-        except ValueError:
-            return False
-        if expiry < fields.Datetime.now():
+        if not member.pending_email or not read_token(
+            self.env,
+            EMAIL_CHANGE_SCOPE,
+            token,
+            lambda record_id: member.pending_email if record_id == self.id else None,
+        ):
             return False
         old_email, new_email = member.email_normalized, member.pending_email
         users = member.partner_id.user_ids.filtered(

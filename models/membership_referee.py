@@ -1,13 +1,14 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import consteq
-from odoo.tools.misc import hmac
+
+from ..tools.signed_link import make_token, read_token
 
 REFEREE_DAYS = 14
+REFEREE_SCOPE = "membership_management-referee"
 
 
 class MembershipReferee(models.Model):
@@ -105,16 +106,11 @@ class MembershipReferee(models.Model):
     # ------------------------------------------------------------
 
     def _get_token(self):
+        # bound to the referee: a link is only good for the member it was sent to
         self.ensure_one()
-        payload = f"{self.id}.{self.expiry:%Y%m%d%H%M%S}"
-        return f"{payload}.{self._sign(payload)}"
-
-    def _sign(self, payload):
-        return hmac(
-            self.env(su=True),
-            "membership_management-referee",
-            f"{payload}.{self.sudo().referee_id.id}",
-        )[:32]
+        return make_token(
+            self.env, REFEREE_SCOPE, self.id, self.expiry, self.sudo().referee_id.id
+        )
 
     def _get_answer_url(self):
         self.ensure_one()
@@ -123,21 +119,19 @@ class MembershipReferee(models.Model):
     @api.model
     def _get_by_token(self, token):
         """The referee row ``token`` is the current, unexpired link of, or an
-        empty recordset (sudo)."""
-        parts = (token or "").split(".")
-        empty = self.sudo().browse()
-        if len(parts) != 3 or not parts[0].isdigit():
-            return empty
-        row = self.sudo().browse(int(parts[0])).exists()
-        if not row or not row.expiry:
-            return empty
-        payload = f"{parts[0]}.{parts[1]}"
-        if parts[1] != f"{row.expiry:%Y%m%d%H%M%S}" or not consteq(
-            parts[2], row._sign(payload)
-        ):
-            return empty
-        if datetime.strptime(parts[1], "%Y%m%d%H%M%S") < fields.Datetime.now():
-            return empty
+        empty recordset (sudo). A link sent again voids the earlier one."""
+        Referee = self.sudo()
+        found = read_token(
+            self.env,
+            REFEREE_SCOPE,
+            token,
+            lambda record_id: Referee.browse(record_id).exists().referee_id.id or None,
+        )
+        if not found:
+            return Referee.browse()
+        row = Referee.browse(found[0])
+        if row.expiry != found[1]:
+            return Referee.browse()
         return row
 
     def _answer(self, confirmed):
