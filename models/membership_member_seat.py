@@ -142,6 +142,10 @@ class MembershipMember(models.Model):
         holder_ids = {
             v["parent_member_id"] for v in vals_list if v.get("parent_member_id")
         }
+        for vals in vals_list:
+            # a covered person is on the holder's plan unless told otherwise
+            if vals.get("parent_member_id") and not vals.get("plan_id"):
+                vals["plan_id"] = self.browse(vals["parent_member_id"]).plan_id.id
         self.browse(holder_ids)._lock_seats()
         members = super().create(vals_list)
         if holder_ids:

@@ -108,9 +108,20 @@ class TestSeats(SeatCommon):
     def test_seats_beyond_the_included_are_refused_without_extra_seats(self):
         with freeze_time("2026-04-01 12:00:00"):
             family = self.create_member(plan=self.plan_family, name="Yamada Family")
-            self.add_rep("Hanako Yamada", holder=family, plan_id=self.plan_family.id)
+            hanako = self.env["membership.member"].create(
+                {"name": "Hanako Yamada", "parent_member_id": family.id}
+            )
+            self.assertEqual(hanako.plan_id, self.plan_family, "the holder's plan")
             with self.assertRaisesRegex(ValidationError, "All 1 seats"):
                 self.add_rep("Jiro Yamada", holder=family, plan_id=self.plan_family.id)
+            with self.assertRaisesRegex(ValidationError, "All 1 seats"):
+                family.write(
+                    {
+                        "seat_member_ids": [
+                            (0, 0, {"name": "Saburo Yamada"}),
+                        ]
+                    }
+                )
             single = self.create_member(plan=self.plan_rolling, name="Solo")
             with self.assertRaisesRegex(ValidationError, "is for one person"):
                 self.add_rep("Plus One", holder=single)
