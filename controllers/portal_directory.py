@@ -3,22 +3,21 @@
 from odoo import http
 from odoo.http import request
 
-from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.membership_member_directory import DIRECTORY_FIELDS
+from .portal import MembershipPortal
 
 PAGE_SIZE = 20
 
 
-class MembershipPortalDirectory(CustomerPortal):
+class MembershipPortalDirectory(MembershipPortal):
     """``/my/membership/directory``: the members-only directory, and the
     member's own entry (listed or not, which fields)."""
 
     def _get_my_directory_member_or_404(self):
-        member = request.env["membership.member"].search(
-            [("partner_id", "=", request.env.user.partner_id.id)], limit=1
-        )
+        # the visitor's own member (record rules), then read with sudo
+        member = self._get_my_member()
         if not member or not member.sudo()._can_see_directory():
             raise request.not_found()
         return member.sudo()

@@ -3,13 +3,14 @@
 from odoo import http
 from odoo.http import request
 
-from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+from .portal import MembershipPortal
 
 PAGE_SIZE = 10
 
 
-class MembershipPortalNews(CustomerPortal):
+class MembershipPortalNews(MembershipPortal):
     """``/my/membership/news``: every announcement meant for this member,
     newest first, a page at a time (the overview shows the latest five)."""
 
@@ -20,11 +21,7 @@ class MembershipPortalNews(CustomerPortal):
         website=True,
     )
     def portal_my_membership_news(self, page=1, **kw):
-        member = request.env["membership.member"].search(
-            [("partner_id", "=", request.env.user.partner_id.id)], limit=1
-        )
-        if not member:
-            raise request.not_found()
+        member = self._get_my_member_or_404()
         # members have no access rights on news: what their own member record
         # is targeted by picks what they see
         News = request.env["membership.news"].sudo()
