@@ -8,3 +8,6 @@ from . import portal_seat
 from . import portal_directory
 from . import referee
 from . import portal_news
+from . import visit_staff
+from . import portal_visit
+from . import portal_waitlist

@@ -1,7 +1,7 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 from odoo import http
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import content_disposition, request
 
 
@@ -40,6 +40,47 @@ class MembershipEventStaff(http.Controller):
             values.update(registration=registration, error=error)
             if not error:
                 values["status"] = self._check_in(registration)
+            elif not registration:
+                # a member with a valid card who is not registered: a walk-in
+                member, tickets = event._membership_find_walk_in(code)
+                if member:
+                    values.update(
+                        walk_in=member, walk_in_tickets=tickets, walk_in_code=code
+                    )
+        return self._render_check_in(event, values)
+
+    @http.route(
+        "/membership/checkin/<int:event_id>/walk-in",
+        type="http",
+        auth="user",
+        methods=["POST"],
+    )
+    def membership_check_in_walk_in(self, event_id, code=None, ticket_id=None, **kw):
+        """Register a member whose card was scanned, then check them in (a
+        priced ticket waits for its fee, taken at the desk)."""
+        event = self._get_event(event_id, "event.group_event_registration_desk")
+        values = {"registration": None, "error": None, "status": None}
+        # the card is read again: only a member who showed it is registered
+        member, tickets = event._membership_find_walk_in(code)
+        try:
+            ticket = tickets.filtered(lambda t: t.id == int(ticket_id or 0))
+        except ValueError:
+            ticket = tickets.browse()
+        if not member or (tickets and not ticket):
+            values["error"] = request.env._(
+                "This member cannot be registered here now: no seat left on that "
+                "ticket, or they are registered already."
+            )
+            return self._render_check_in(event, values)
+        try:
+            with request.env.cr.savepoint():
+                registration = event._membership_register(member.partner_id, ticket)
+        except (UserError, ValidationError) as error:
+            values["error"] = error.args[0]
+            return self._render_check_in(event, values)
+        registration._update_mail_schedulers()
+        values["registration"] = registration.with_env(request.env)
+        values["status"] = self._check_in(registration) or "walk_in_to_pay"
         return self._render_check_in(event, values)
 
     @http.route(

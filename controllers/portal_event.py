@@ -11,7 +11,7 @@ from .portal import MembershipPortal
 _logger = logging.getLogger(__name__)
 
 # outcomes shown after a redirect: codes only, never text from the URL
-EVENT_MESSAGES = ("registered", "cancelled")
+EVENT_MESSAGES = ("registered", "cancelled", "waitlisted", "left_waitlist")
 
 
 class MembershipEventPortal(MembershipPortal):
@@ -49,6 +49,17 @@ class MembershipEventPortal(MembershipPortal):
             if Member.has_access("read")
             else Member
         ).sudo()
+        waitlist = (
+            request.env["membership.event.waitlist"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", request.env.user.partner_id.id),
+                    ("event_id", "in", events.ids),
+                    ("state", "in", ("waiting", "offered")),
+                ]
+            )
+        )
         offers = []
         for event in events:
             member = memberships.filtered(
@@ -65,7 +76,7 @@ class MembershipEventPortal(MembershipPortal):
                     refusal = request.env._("Members only")
                 elif ticket.is_expired or not ticket.is_launched:
                     refusal = request.env._("Not on sale")
-                elif ticket.is_sold_out:
+                elif not event._membership_has_seat(ticket):
                     refusal = request.env._("Sold out")
                 tickets.append(
                     {
@@ -73,6 +84,7 @@ class MembershipEventPortal(MembershipPortal):
                         "price": price,
                         "reason": reason,
                         "refusal": refusal,
+                        "sold_out": refusal == request.env._("Sold out"),
                     }
                 )
             offers.append(
@@ -81,6 +93,16 @@ class MembershipEventPortal(MembershipPortal):
                     "tickets": tickets,
                     "registered": event.id in taken,
                     "open": event.event_registrations_open,
+                    # seats held by waitlist offers count as taken
+                    "full": event.event_registrations_sold_out
+                    or (
+                        not event.event_ticket_ids
+                        and not event._membership_has_seat(event.event_ticket_ids)
+                    )
+                    or bool(tickets and all(line["refusal"] for line in tickets)),
+                    "waitlist_entry": waitlist.filtered(
+                        lambda w, event=event: w.event_id == event
+                    )[:1],
                 }
             )
         return offers

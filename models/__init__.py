@@ -38,6 +38,9 @@ from . import membership_member_directory
 from . import membership_referee
 from . import membership_member_referee
 from . import membership_member_activity
+from . import membership_visit_location
+from . import membership_visit
+from . import membership_member_visit
 from . import membership_direct_debit_mandate
 from . import membership_direct_debit_batch
 from . import membership_direct_debit_line
@@ -67,6 +70,9 @@ from . import event_event
 from . import event_event_ticket
 from . import event_registration
 from . import event_registration_fee_reminder
+from . import event_event_waitlist
+from . import event_registration_waitlist
+from . import membership_event_waitlist
 from . import membership_segment
 from . import membership_campaign
 from . import membership_campaign_step

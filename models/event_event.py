@@ -93,11 +93,13 @@ class EventEvent(models.Model):
 
     def _membership_has_seat(self, ticket, slot=None):
         """Whether one more seat can be taken on ``ticket`` (and ``slot``):
-        the event's own availability rule, event, slot and ticket limits."""
+        the event's own availability rule, event, slot and ticket limits,
+        less the seats held by offers to waitlisted people."""
         self.ensure_one()
-        available = self._get_seats_availability(
-            [(slot or self.env["event.slot"], ticket)]
-        )[0]
+        if slot:
+            available = self._get_seats_availability([(slot, ticket)])[0]
+        else:
+            available = self._membership_free_seats(ticket)
         return available is None or available > 0
 
     @api.model
@@ -137,6 +139,42 @@ class EventEvent(models.Model):
             )
         )
         return counts.get("done", 0), counts.get("open", 0) + counts.get("done", 0)
+
+    def _membership_find_walk_in(self, code):
+        """``(member, tickets)`` for a walk-in at the check-in page: the member
+        whose valid card ``code`` is, when they are not registered yet, and
+        the tickets they may take now (on sale, a seat left, members-only
+        ones if eligible). An event without tickets offers the empty ticket
+        while a seat is left. No member when nothing can be offered."""
+        self.ensure_one()
+        Member = self.env["membership.member"]
+        Ticket = self.env["event.event.ticket"]
+        member = Member._get_member_from_card_token(code)
+        if not member or (self.company_id and member.company_id != self.company_id):
+            return Member.browse(), Ticket
+        Registration = self.env["event.registration"].sudo()
+        if Registration.search_count(
+            [
+                ("event_id", "=", self.id),
+                ("partner_id", "=", member.partner_id.id),
+                ("state", "!=", "cancel"),
+            ],
+            limit=1,
+        ):
+            return Member.browse(), Ticket
+        event = self.sudo()
+        if not event.event_ticket_ids:
+            return (
+                member if event._membership_has_seat(Ticket) else Member.browse()
+            ), Ticket
+        tickets = event.event_ticket_ids.filtered(
+            lambda t: (
+                t.sale_available
+                and event._membership_has_seat(t)
+                and (not t.members_only or t._is_membership_eligible(member))
+            )
+        )
+        return (member if tickets else Member.browse()), tickets
 
     def _get_membership_registrations_domain(self):
         """The registrations of members, not cancelled: what the *Members*

@@ -14,12 +14,13 @@ CHURN_ENDING_DAYS = 60
 class MembershipMember(models.Model):
     """Activity and dormant members (離脱兆候).
 
-    ``last_activity_date`` is the latest of the last portal sign-in, the last
-    event attended and the last dues payment, stored and indexed so that the
-    *Dormant* segment and the *Inactive for N days* journey trigger read it
-    cheaply. The churn-risk flag is a plain, explained rule, not a score: a
-    member in good standing who pays by hand, whose coverage ends within
-    60 days and who has shown no activity for the dormant period.
+    ``last_activity_date`` is the latest of the last visit, the last portal
+    sign-in, the last event attended and the last dues payment, stored and
+    indexed so that the *Dormant* segment and the *Inactive for N days*
+    journey trigger read it cheaply. The churn-risk flag is a plain,
+    explained rule, not a score: a member in good standing who pays by hand,
+    whose coverage ends within 60 days and who has shown no activity for the
+    dormant period.
     """
 
     _inherit = "membership.member"  # pylint: disable=consider-merging-classes-inherited
@@ -36,14 +37,15 @@ class MembershipMember(models.Model):
         compute="_compute_last_activity_date",
         store=True,
         index="btree_not_null",
-        help="Latest of: last portal sign-in, last event attended, last dues payment.",
+        help="Latest of: last visit, last portal sign-in, last event attended, "
+        "last dues payment.",
     )
     is_dormant = fields.Boolean(
         string="Dormant",
         compute="_compute_is_dormant",
         search="_search_is_dormant",
-        help="A member in good standing with no activity (sign-in, event, "
-        "payment) for the dormant period of the settings.",
+        help="A member in good standing with no activity (visit, sign-in, "
+        "event, payment) for the dormant period of the settings.",
     )
     churn_risk = fields.Boolean(
         compute="_compute_churn_risk",
@@ -58,12 +60,18 @@ class MembershipMember(models.Model):
             dates = [d for d in member.dues_ids.mapped("paid_date") if d]
             member.last_payment_date = max(dates, default=False)
 
-    @api.depends("last_login_date", "event_last_attended_date", "last_payment_date")
+    @api.depends(
+        "last_login_date",
+        "event_last_attended_date",
+        "last_payment_date",
+        "last_visit_date",
+    )
     def _compute_last_activity_date(self):
         for member in self:
             dates = [
                 d
                 for d in (
+                    member.last_visit_date,
                     member.last_login_date,
                     member.event_last_attended_date,
                     member.last_payment_date,

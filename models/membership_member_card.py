@@ -100,10 +100,11 @@ class MembershipMember(models.Model):
         return hmac(self.env(su=True), "membership_management-card", payload)[:32]
 
     @api.model
-    def _get_member_from_card_token(self, token):
+    def _get_member_from_card_token(self, token, states=CARD_STATES):
         """The member a card token belongs to, or an empty recordset when the
         token is malformed, tampered with, expired or revoked, or when the
-        membership is no longer active nor in grace."""
+        membership is not in one of ``states`` (active or in grace; ``None``
+        accepts any state, for a desk that explains its refusal)."""
         Member = self.sudo().with_context(active_test=False)
         parts = (token or "").strip().split(".")
         if len(parts) != 3:
@@ -118,6 +119,7 @@ class MembershipMember(models.Model):
             return Member.browse()
         if expiry_date < fields.Date.context_today(self):
             return Member.browse()
-        return Member.search(
-            [("card_uuid", "=", card_uuid), ("state", "in", CARD_STATES)], limit=1
-        )
+        domain = [("card_uuid", "=", card_uuid)]
+        if states is not None:
+            domain.append(("state", "in", states))
+        return Member.search(domain, limit=1)

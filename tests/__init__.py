@@ -47,3 +47,5 @@ from . import test_directory
 from . import test_referees
 from . import test_demo_story
 from . import test_activity
+from . import test_visits
+from . import test_event_waitlist

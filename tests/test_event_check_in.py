@@ -210,3 +210,98 @@ class TestEventCheckIn(MembershipEventCommon, HttpCase):
         )
         self.assertEqual(response.status_code, 400)
         self.assertEqual(self.registration.state, "open")
+
+
+@tagged("post_install", "-at_install")
+class TestEventWalkIn(MembershipEventCommon, HttpCase):
+    """A member whose card is scanned but who is not registered can be
+    registered and checked in at once, seats permitting."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.card = cls.member_a._get_card_token()
+
+    def _csrf(self):
+        page = self.url_open(f"/membership/checkin/{self.event.id}").text
+        return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    def _scan(self):
+        return self.url_open(
+            f"/membership/checkin/{self.event.id}",
+            data={"csrf_token": self._csrf(), "code": self.card},
+        )
+
+    def _walk_in(self, ticket):
+        return self.url_open(
+            f"/membership/checkin/{self.event.id}/walk-in",
+            data={
+                "csrf_token": self._csrf(),
+                "code": self.card,
+                "ticket_id": ticket.id,
+            },
+        )
+
+    def _registrations(self):
+        return self.env["event.registration"].search(
+            [
+                ("event_id", "=", self.event.id),
+                ("partner_id", "=", self.portal_a.partner_id.id),
+            ]
+        )
+
+    def test_walk_in_is_offered_with_the_tickets_the_member_may_take(self):
+        self.authenticate("mm_officer", "mm_officer")
+        page = self._scan().text
+        self.assertIn("is not registered", page)
+        self.assertIn("Register and check in", page)
+        member, tickets = self.event._membership_find_walk_in(self.card)
+        self.assertEqual(member, self.member_a)
+        self.assertEqual(
+            tickets, self.ticket_standard | self.ticket_members | self.ticket_free
+        )
+
+    def test_free_walk_in_is_registered_and_checked_in(self):
+        self.authenticate("mm_officer", "mm_officer")
+        response = self._walk_in(self.ticket_free)
+        self.assertIn("Checked in", response.text)
+        registration = self._registrations()
+        self.assertEqual(registration.state, "done")
+        again = self._walk_in(self.ticket_free)
+        self.assertIn("cannot be registered here now", again.text)
+        self.assertEqual(len(self._registrations()), 1)
+
+    def test_priced_walk_in_waits_for_the_fee(self):
+        self.authenticate("mm_officer", "mm_officer")
+        response = self._walk_in(self.ticket_standard)
+        self.assertIn("Take the fee to check them in", response.text)
+        registration = self._registrations()
+        self.assertEqual(registration.state, "draft")
+        self.assertEqual(registration.membership_price, 30.0, "the member price")
+        self.assertEqual(registration.membership_fee_state, "to_pay")
+
+    def test_no_walk_in_without_a_seat(self):
+        self.event.write({"seats_limited": True, "seats_max": 1})
+        self.register(self.non_member, self.ticket_free)
+        member, __ = self.event._membership_find_walk_in(self.card)
+        self.assertFalse(member)
+        self.authenticate("mm_officer", "mm_officer")
+        self.assertNotIn("Register and check in", self._scan().text)
+        response = self._walk_in(self.ticket_free)
+        self.assertIn("cannot be registered here now", response.text)
+        self.assertFalse(self._registrations())
+
+    def test_walk_in_is_for_the_desk_only(self):
+        self.authenticate("mm_portal_a", "mm_portal_a")
+        page = self.url_open("/my/home").text
+        token = re.search(r'csrf_token: "([^"]+)"', page).group(1)
+        response = self.url_open(
+            f"/membership/checkin/{self.event.id}/walk-in",
+            data={
+                "csrf_token": token,
+                "code": self.card,
+                "ticket_id": self.ticket_free.id,
+            },
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(self._registrations())
