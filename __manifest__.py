@@ -21,6 +21,7 @@
         "mass_mailing",
         "phone_validation",
         "portal",
+        "survey",
     ],
     "external_dependencies": {
         "python": ["phonenumbers", "qrcode", "xlsxwriter", "pyotp"],
@@ -70,6 +71,8 @@
         "views/portal_templates.xml",
         "views/portal_event_templates.xml",
         "views/membership_visit_templates.xml",
+        "views/membership_survey_templates.xml",
+        "views/survey_survey_views.xml",
         "views/menus.xml",
         "reports/membership_receipt.xml",
         "reports/event_participant_list.xml",

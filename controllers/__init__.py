@@ -11,3 +11,4 @@ from . import portal_news
 from . import visit_staff
 from . import portal_visit
 from . import portal_waitlist
+from . import portal_survey

@@ -1,2 +1,3 @@
 from . import membership_demo
 from . import membership_demo_groups
+from . import membership_demo_engagement

@@ -76,6 +76,10 @@ from . import membership_event_waitlist
 from . import membership_segment
 from . import membership_campaign
 from . import membership_campaign_step
+from . import membership_campaign_step_survey
+from . import survey_survey
+from . import survey_user_input
+from . import membership_member_survey
 from . import membership_campaign_delivery
 from . import mailing_mailing
 from . import membership_legacy_migration

@@ -118,6 +118,11 @@ class MembershipCampaignDelivery(models.Model):
         gone = self.filtered(lambda d: d.member_id not in still)
         gone.write({"skip_reason": self.env._("No longer targeted by the campaign")})
         todo = self - gone
+        if step.survey_id:
+            invited = step._invite_to_survey(todo.member_id)
+            answered = todo.filtered(lambda d: d.member_id not in invited)
+            answered.write({"skip_reason": self.env._("Already answered the survey")})
+            todo -= answered
         if not todo:
             return
         mailing = step.mailing_id

@@ -34,6 +34,12 @@ class MembershipPointsLine(models.Model):
         index="btree_not_null",
         ondelete="set null",
     )
+    survey_id = fields.Many2one(
+        "survey.survey",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+    )
     user_id = fields.Many2one(
         "res.users", string="By", readonly=True, default=lambda self: self.env.user
     )
@@ -41,6 +47,11 @@ class MembershipPointsLine(models.Model):
     _registration_uniq = models.UniqueIndex(
         "(registration_id) WHERE registration_id IS NOT NULL",
         "An event registration earns its points only once.",
+    )
+
+    _survey_uniq = models.UniqueIndex(
+        "(member_id, survey_id) WHERE survey_id IS NOT NULL",
+        "A survey earns a member its points only once.",
     )
 
     @api.constrains("points")

@@ -49,3 +49,4 @@ from . import test_demo_story
 from . import test_activity
 from . import test_visits
 from . import test_event_waitlist
+from . import test_surveys

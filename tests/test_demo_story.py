@@ -39,3 +39,27 @@ class TestDemoStory(TransactionCase):
         applicant = self.find("Takeshi Ueda")
         self.assertEqual(applicant.approval_state, "pending")
         self.assertEqual(applicant.referee_ids.state, "confirmed")
+
+    def test_engagement_visits_a_waitlist_and_a_post_event_survey(self):
+        """#21's story: visits at the club house, a full tour whose waitlist
+        the demo portal member heads, and the evening's survey with answers,
+        points and a segment on one answer."""
+        env = self.env
+        self.assertTrue(env["membership.visit"].sudo().search_count([]))
+        tour = env["event.event"].search([("name", "=", "Members' Study Tour")])
+        self.assertEqual(tour.seats_available, 0)
+        line = tour.membership_waitlist_ids.sorted("id")
+        self.assertEqual(line.mapped("state"), ["waiting"] * 3)
+        self.assertEqual(line[0].member_id, self.Member._demo_portal_member())
+        self.assertEqual(line[0].position, 1)
+        survey = env["survey.survey"].search(
+            [("title", "=", "How was the New Year Networking Evening?")]
+        )
+        answers = survey.user_input_ids.filtered(lambda a: a.state == "done")
+        self.assertEqual(len(answers.membership_member_id), 3)
+        points = env["membership.points.line"].search([("survey_id", "=", survey.id)])
+        self.assertEqual(points.member_id, answers.membership_member_id)
+        segment = env["membership.segment"].search(
+            [("name", "=", "Volunteers (survey)")]
+        )
+        self.assertEqual(len(self.Member.search(segment._get_domain())), 2)
