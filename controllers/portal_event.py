@@ -147,13 +147,7 @@ class MembershipEventPortal(MembershipPortal):
     )
     def portal_my_membership_event_register(self, event_id, ticket_id=None, **kw):
         env = request.env
-        event = self._get_portal_events().filtered(lambda e: e.id == event_id)
-        if not event:
-            raise request.not_found()
-        try:
-            ticket = event.event_ticket_ids.filtered(lambda t: t.id == int(ticket_id))
-        except (TypeError, ValueError):
-            ticket = event.event_ticket_ids.browse()
+        event, ticket = self._get_portal_event_ticket(event_id, ticket_id)
         if not ticket:
             return self._render_events(error=env._("Choose a ticket."))
         partner = env.user.partner_id
@@ -164,21 +158,7 @@ class MembershipEventPortal(MembershipPortal):
             # the event's "after subscription" mails run after the savepoint:
             # outside tests Odoo's event mail code commits, which would end it
             with env.cr.savepoint():
-                registration = (
-                    env["event.registration"]
-                    .sudo()
-                    .with_context(membership_defer_mail_schedulers=True)
-                    .create(
-                        {
-                            "event_id": event.id,
-                            "event_ticket_id": ticket.id,
-                            "partner_id": partner.id,
-                            "name": partner.name,
-                            "email": partner.email,
-                            "phone": partner.phone,
-                        }
-                    )
-                )
+                registration = event._membership_register(partner, ticket)
         except ValidationError as exc:
             return self._render_events(error=exc.args[0])
         except UserError as exc:
@@ -188,12 +168,23 @@ class MembershipEventPortal(MembershipPortal):
                     "Your registration could not be completed: please write to us."
                 )
             )
-        registration = registration.with_context(membership_defer_mail_schedulers=False)
         registration._update_mail_schedulers()
         move = registration.membership_fee_move_id
         if move and move.payment_state not in ("paid", "in_payment"):
             return request.redirect(move.get_portal_url())
         return self._events_redirect(message="registered")
+
+    def _get_portal_event_ticket(self, event_id, ticket_id):
+        """The portal event ``event_id`` (404 if it is not one) and its ticket
+        ``ticket_id`` (empty when it is not one of the event's)."""
+        event = self._get_portal_events().filtered(lambda e: e.id == event_id)
+        if not event:
+            raise request.not_found()
+        try:
+            ticket = event.event_ticket_ids.filtered(lambda t: t.id == int(ticket_id))
+        except (TypeError, ValueError):
+            ticket = event.event_ticket_ids.browse()
+        return event, ticket
 
     def _check_can_register(self, event, ticket, partner):
         """Why ``partner`` cannot take ``ticket`` now, or ``False``."""

@@ -20,13 +20,7 @@ class MembershipWaitlistPortal(MembershipEventPortal):
     )
     def portal_my_membership_event_waitlist(self, event_id, ticket_id=None, **kw):
         env = request.env
-        event = self._get_portal_events().filtered(lambda e: e.id == event_id)
-        if not event:
-            raise request.not_found()
-        try:
-            ticket = event.event_ticket_ids.filtered(lambda t: t.id == int(ticket_id))
-        except (TypeError, ValueError):
-            ticket = event.event_ticket_ids.browse()
+        event, ticket = self._get_portal_event_ticket(event_id, ticket_id)
         if event.event_ticket_ids and not ticket:
             return self._render_events(error=env._("Choose a ticket."))
         partner = env.user.partner_id
