@@ -50,7 +50,7 @@ class MembershipEventWaitlist(models.Model):
     company_id = fields.Many2one(related="event_id.company_id", store=True)
     state = fields.Selection(
         [
-            ("waiting", "Waiting"),
+            ("waiting", "In Line"),
             ("offered", "Seat Offered"),
             ("registered", "Registered"),
             ("expired", "Offer Expired"),

@@ -170,7 +170,7 @@ class TestEventWaitlist(MembershipEventCommon, HttpCase):
             [("partner_id", "=", self.non_member.id)]
         )
         self.assertEqual(entry.position, 2)
-        self.assertIn("number <strong>2</strong> in line", response.text)
+        self.assertIn("Your place in line: <strong>2</strong>", response.text)
         self.url_open(
             f"/my/membership/waitlist/{entry.id}/leave",
             data={"csrf_token": self.csrf("/my/membership/events")},
