@@ -77,6 +77,7 @@ from . import membership_segment
 from . import membership_campaign
 from . import membership_campaign_step
 from . import membership_campaign_step_survey
+from . import membership_campaign_survey
 from . import survey_survey
 from . import survey_user_input
 from . import membership_member_survey

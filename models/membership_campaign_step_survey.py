@@ -77,26 +77,6 @@ class MembershipCampaignStep(models.Model):
         )
 
     def _invite_to_survey(self, members):
-        """Give each of ``members`` an answer link to the step's survey (one
-        they have not started yet is reused); members who completed it are
-        left out. Returns the members invited."""
+        """Give ``members`` their answer link to the step's survey."""
         self.ensure_one()
-        survey = self.survey_id.sudo()
-        Answer = self.env["survey.user_input"].sudo()
-        existing = Answer.search(
-            [
-                ("survey_id", "=", survey.id),
-                ("membership_member_id", "in", members.ids),
-                ("test_entry", "=", False),
-            ]
-        )
-        done = existing.filtered(lambda a: a.state == "done").membership_member_id
-        open_answers = existing.filtered(lambda a: a.state != "done")
-        open_answers.write({"membership_step_id": self.id})
-        for member in members - done - open_answers.membership_member_id:
-            survey._create_answer(
-                partner=member.partner_id,
-                check_attempts=False,
-                membership_step_id=self.id,
-            )
-        return members - done
+        return self.campaign_id._invite_to_survey(self.survey_id, members, step=self)

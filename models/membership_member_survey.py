@@ -74,14 +74,14 @@ class MembershipMember(models.Model):
         return [("id", "in", inputs.subselect("membership_member_id"))]
 
     def _compute_survey_invitation_url(self):
-        """The link of the latest survey a journey invited the member to and
-        that they have not completed (the journey's mail shows it)."""
+        """The link of the latest survey a campaign or journey invited the
+        member to and that they have not completed (its mail shows it)."""
         Answer = self.env["survey.user_input"].sudo()
         for member in self:
             answer = Answer.search(
                 [
                     ("membership_member_id", "=", member.id),
-                    ("membership_step_id", "!=", False),
+                    ("membership_campaign_id", "!=", False),
                     ("state", "!=", "done"),
                 ],
                 order="id desc",

@@ -20,6 +20,13 @@ class SurveyUserInput(models.Model):
         store=True,
         index="btree_not_null",
     )
+    membership_campaign_id = fields.Many2one(
+        "membership.campaign",
+        string="Sent by Campaign",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+    )
     membership_step_id = fields.Many2one(
         "membership.campaign.step",
         string="Sent by Journey Step",

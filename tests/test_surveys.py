@@ -165,6 +165,38 @@ class TestSurveys(MembershipCommon, HttpCase):
         self.run_campaigns(DAY + timedelta(days=1))
         self.assertEqual(len(self.member.survey_input_ids), 1, "no second link")
 
+    def test_oneshot_campaign_mails_each_member_their_own_link(self):
+        self.answer(self.other, self.no)
+        segment = self.env["membership.segment"].create(
+            {"name": "Survey members", "domain": "[('name', 'like', 'Portal Member')]"}
+        )
+        campaign = self.env["membership.campaign"].create(
+            {
+                "name": "Members survey",
+                "segment_id": segment.id,
+                "subject": "Your opinion",
+                "body_html": "<p>Tell us about the year.</p>",
+                "survey_id": self.survey.id,
+            }
+        )
+        campaign.with_context(membership_campaign_confirmed=True).action_start()
+        self.assertEqual(
+            campaign.body_html, "<p>Tell us about the year.</p>", "as written"
+        )
+        answer = self.member.survey_input_ids
+        self.assertEqual(answer.membership_campaign_id, campaign)
+        self.assertEqual(len(self.other.survey_input_ids), 1, "no new link")
+        self.run_job(self.env["mailing.mailing"]._process_mass_mailing_queue)
+        mails = self.env["mail.mail"].search([("subject", "=", "Your opinion")])
+        mine = mails.filtered(lambda m: m.res_id == self.member.id)
+        theirs = mails.filtered(lambda m: m.res_id == self.other.id)
+        tracker = self.env["link.tracker"].search(
+            [("url", "like", answer.access_token)]
+        )
+        self.assertIn(tracker.short_url, mine.body_html)
+        self.assertIn("Tell us about the year.", theirs.body_html)
+        self.assertNotIn("Answer the survey", theirs.body_html, "already answered")
+
     def test_answered_survey_trigger_fires_once(self):
         campaign = self.journey(
             trigger="survey_answered", trigger_survey_id=self.survey.id, offset_days=1
