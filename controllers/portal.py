@@ -137,7 +137,7 @@ class MembershipPortal(CustomerPortal):
     # Overview, card, renewal
     # ------------------------------------------------------------
 
-    @http.route("/my/membership", type="http", auth="user", website=True)
+    @http.route("/my/membership", type="http", auth="user", website=True, readonly=True)
     def portal_my_membership(self, **kw):
         member = self._get_my_member()
         if not member:
@@ -405,7 +405,9 @@ class MembershipPortal(CustomerPortal):
     # Dues and receipts
     # ------------------------------------------------------------
 
-    @http.route("/my/membership/dues", type="http", auth="user", website=True)
+    @http.route(
+        "/my/membership/dues", type="http", auth="user", website=True, readonly=True
+    )
     def portal_my_membership_dues(self, **kw):
         member = self._get_my_member_or_404()
         dues = request.env["membership.dues"].search(

@@ -107,7 +107,9 @@ class MembershipEventPortal(MembershipPortal):
             )
         return offers
 
-    @http.route("/my/membership/events", type="http", auth="user", website=True)
+    @http.route(
+        "/my/membership/events", type="http", auth="user", website=True, readonly=True
+    )
     def portal_my_membership_events(self, message=None, **kw):
         return self._render_events(
             message=message if message in EVENT_MESSAGES else None

@@ -19,6 +19,7 @@ class MembershipPortalNews(MembershipPortal):
         type="http",
         auth="user",
         website=True,
+        readonly=True,
     )
     def portal_my_membership_news(self, page=1, **kw):
         member = self._get_my_member_or_404()

@@ -18,7 +18,9 @@ class MembershipPortalSurveys(MembershipPortal):
             .search([("membership_portal", "=", True), ("active", "=", True)])
         )
 
-    @http.route("/my/membership/surveys", type="http", auth="user", website=True)
+    @http.route(
+        "/my/membership/surveys", type="http", auth="user", website=True, readonly=True
+    )
     def portal_my_membership_surveys(self, **kw):
         member = self._get_my_member_or_404().sudo()
         # members have no access rights on answers: their own member, found

@@ -18,6 +18,7 @@ class MembershipPortalVisits(MembershipPortal):
         type="http",
         auth="user",
         website=True,
+        readonly=True,
     )
     def portal_my_membership_visits(self, page=1, **kw):
         member = self._get_my_member_or_404()

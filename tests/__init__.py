@@ -50,3 +50,4 @@ from . import test_activity
 from . import test_visits
 from . import test_event_waitlist
 from . import test_surveys
+from . import test_readonly_routes

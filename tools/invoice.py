@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 """Invoice helpers shared by dues and event fees."""
 
+import uuid
+
 # ir.config_parameter: whether Invoice Dues e-mails the invoices (on unless
 # "False")
 SEND_PARAMETER = "membership_management.invoice_dues_send"
@@ -45,12 +47,19 @@ def create_invoices(env, company, vals_list):
     """Customer invoices ``vals_list`` of ``company`` in one ``create``, the
     sale journal looked up once (not once per invoice). They have no
     salesperson: whoever billed (the member on the portal, the public user of
-    the join form, the scheduled job) is not one."""
+    the join form, the scheduled job) is not one. Their portal token is made
+    here, so that the member's read-only pages (served by a read replica)
+    never have to write one when they show the invoice's link."""
     Move = env["account.move"].with_company(company).sudo()
     journal = Move.new({"move_type": "out_invoice"})._search_default_journal()
     return Move.create(
         [
-            {"journal_id": journal.id, "invoice_user_id": False, **vals}
+            {
+                "journal_id": journal.id,
+                "invoice_user_id": False,
+                "access_token": str(uuid.uuid4()),
+                **vals,
+            }
             for vals in vals_list
         ]
     )
