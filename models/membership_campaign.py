@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 
+from ..tools.batch_claim import claim_batch
 from ..tools.text import has_line_break
 
 CAMPAIGN_STATES = [
@@ -365,6 +366,8 @@ class MembershipCampaign(models.Model):
         self.env["ir.cron"]._commit_progress(remaining=Delivery.search_count(domain))
         while True:
             batch = Delivery.search(domain, limit=batch_size, order="step_id, id")
+            # another worker sending the same deliveries keeps them
+            batch = claim_batch(batch)
             if not batch:
                 break
             done = batch._send()

@@ -5,6 +5,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.fields import Domain
 
+from ..tools.batch_claim import claim_batch
+
 
 class MembershipDunningStep(models.Model):
     """A payment reminder sent a number of days after the dues' due date.
@@ -86,9 +88,12 @@ class MembershipDunningStep(models.Model):
                         ),
                     ]
                 )
-                while dues := self.env["membership.dues"].search(
-                    domain, limit=batch_size, order="id"
+                while dues := claim_batch(
+                    self.env["membership.dues"].search(
+                        domain, limit=batch_size, order="id"
+                    )
                 ):
+                    # claimed: a second worker on this job leaves these dues
                     step._send(dues, level)
                     if cron._commit_progress(len(dues)) <= 0:
                         return

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from ..tools.batch_claim import claim_batch
 from ..tools.stored_text import stored_text
 from .membership_member import MEMBER_STATES, OPEN_END
 
@@ -334,9 +335,11 @@ class MembershipMember(models.Model):
             "state_next_date",
         ]
         while True:
-            members = self.with_context(active_test=False).search(
+            found = self.with_context(active_test=False).search(
                 domain, limit=batch_size, order="id"
             )
+            # members another worker is updating are left to it
+            members = claim_batch(found)
             if not members:
                 break
             members = members.with_context(membership_state_source="cron")
@@ -349,5 +352,5 @@ class MembershipMember(models.Model):
             remaining = self.with_context(active_test=False).search_count(domain)
             if cron._commit_progress(len(members), remaining=remaining) <= 0:
                 break
-            if len(members) < batch_size:
+            if len(found) < batch_size:
                 break

@@ -51,3 +51,4 @@ from . import test_visits
 from . import test_event_waitlist
 from . import test_surveys
 from . import test_readonly_routes
+from . import test_concurrent_workers
