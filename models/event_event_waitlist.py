@@ -101,6 +101,11 @@ class EventEvent(models.Model):
                 continue
             event._membership_lock_seats()
             for entry in queue:
+                existing = entry._get_existing_registration()
+                if existing:
+                    # registered meanwhile another way: out of the line
+                    entry.write({"state": "registered", "registration_id": existing.id})
+                    continue
                 free = event._membership_free_seats(entry.event_ticket_id)
                 if free is not None and free <= 0:
                     continue

@@ -169,6 +169,11 @@ class MembershipEventWaitlist(models.Model):
                 "This offer is no longer valid: the seat went to the next person "
                 "in line."
             )
+        existing = entry._get_existing_registration()
+        if existing:
+            # registered meanwhile another way (by staff): that is their seat
+            entry.write({"state": "registered", "registration_id": existing.id})
+            return existing, False
         free = event._membership_free_seats(entry.event_ticket_id, exclude=entry)
         if free is not None and free <= 0:
             entry.write(
@@ -183,6 +188,22 @@ class MembershipEventWaitlist(models.Model):
         )
         entry.write({"state": "registered", "registration_id": registration.id})
         return registration, False
+
+    def _get_existing_registration(self):
+        """The person's live registration for the event, if they have one."""
+        self.ensure_one()
+        return (
+            self.env["event.registration"]
+            .sudo()
+            .search(
+                [
+                    ("event_id", "=", self.event_id.id),
+                    ("partner_id", "=", self.partner_id.id),
+                    ("state", "!=", "cancel"),
+                ],
+                limit=1,
+            )
+        )
 
     def action_decline_offer(self):
         """The person does not want the seat: it goes to the next in line."""

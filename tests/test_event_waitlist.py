@@ -118,6 +118,20 @@ class TestEventWaitlist(MembershipEventCommon, HttpCase):
             1,
         )
 
+    def test_someone_registered_meanwhile_is_not_registered_twice(self):
+        first, second = self.join(self.first), self.join(self.second)
+        # staff register the first in line directly (a priced ticket: the
+        # registration waits for its fee, without a seat yet)
+        direct = self.register(self.first, self.ticket_standard)
+        self.assertEqual(direct.state, "draft")
+        self.event.seats_max = 3
+        self.assertEqual(first.state, "registered")
+        self.assertEqual(first.registration_id, direct)
+        self.assertEqual(second.state, "offered")
+        registration, error = first._accept_offer()
+        self.assertEqual(registration, direct)
+        self.assertFalse(error)
+
     def test_declining_passes_the_seat_on(self):
         first, second = self.join(self.first), self.join(self.second)
         self.taken.action_cancel()

@@ -7,7 +7,7 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.fields import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, freeze_time, new_test_user, tagged
 
 from .common import MembershipCommon
 
@@ -147,7 +147,18 @@ class TestMembershipJoinTour(HttpCase):
         link = re.search(r'href="[^"]*(/my/invoices/[^"]+)"', mail.body_html)
         self.start_tour(html.unescape(link.group(1)), "membership_pay_first_dues")
         self.assertEqual(member.dues_ids.move_id.payment_state, "paid")
-        self.assertEqual(member.state, "active")
+        self.assertEqual(member.dues_ids.state, "paid")
+        # covered from the applicant's joining day: in their time zone it may
+        # already be tomorrow (late in the UTC evening), then the daily job
+        # activates them that day
+        start = member.dues_ids.date_start
+        with (
+            freeze_time(f"{start} 12:00:00"),
+            patch.object(self.env.cr, "commit", lambda: None),
+        ):
+            self.env["membership.member"]._cron_update_states()
+            self.env.invalidate_all()
+            self.assertEqual(member.state, "active")
 
 
 @tagged("post_install", "-at_install")
