@@ -58,3 +58,43 @@ class TestReadOnlyRoutes(MembershipEventCommon, HttpCase):
             with self.subTest(path=path), self.assertNoLogs("odoo.http", "WARNING"):
                 response = self.url_open(path)
                 self.assertEqual(response.status_code, 200)
+
+
+@tagged("post_install", "-at_install")
+class TestPortalQueriesDoNotGrowWithDues(MembershipEventCommon, HttpCase):
+    """A member with years of dues costs the read pages no more queries than
+    a member with one: what is shown is read in batches."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.veteran = cls.create_paid_member(
+            cls.member_a.join_date - timedelta(days=20 * 365),
+            partner_id=cls.portal_b.partner_id.id,
+            name="Veteran Vera",
+        )
+        day = cls.veteran.date_end
+        for __ in range(12):  # twelve more years billed and paid
+            day += timedelta(days=1)
+            dues = cls.bill(cls.veteran, day)
+            cls.pay(dues.move_id, day)
+            day = dues.date_end
+        cls.env.flush_all()
+
+    def queries(self, login, path):
+        self.authenticate(login, login)
+        self.url_open(path)  # caches filled, as for any later visit
+        before = self.cr.sql_log_count
+        response = self.url_open(path)
+        self.assertEqual(response.status_code, 200)
+        return self.cr.sql_log_count - before
+
+    def test_same_queries_for_one_and_thirteen_dues(self):
+        self.assertEqual(len(self.member_a.dues_ids), 1)
+        self.assertEqual(len(self.veteran.dues_ids), 13)
+        for path in ("/my/membership", "/my/membership/dues", "/my/membership/events"):
+            with self.subTest(path=path):
+                one = self.queries("mm_portal_a", path)
+                many = self.queries("mm_portal_b", path)
+                self.assertGreater(one, 0, "the page's queries are counted")
+                self.assertLessEqual(many, one + 2, f"{one} vs {many} queries")
