@@ -8,6 +8,7 @@ from odoo.http import content_disposition, request
 from odoo.tools import email_normalize
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.res_company_direct_debit import ACCOUNT_TYPES
 from ..tools.text import has_control_character, has_line_break, plain_email
@@ -104,6 +105,14 @@ class MembershipPortal(CustomerPortal):
         if not member:
             raise request.not_found()
         return member
+
+    def _get_member_page(self, records, domain, url, page, step):
+        """``(records, pager)``: one page of ``records`` matching ``domain``
+        (the caller limits it to the visitor's own member first)."""
+        pager = portal_pager(
+            url=url, total=records.search_count(domain), page=page, step=step
+        )
+        return records.search(domain, offset=pager["offset"], limit=step), pager
 
     def _prepare_membership_values(self, member, **extra):
         member_sudo = member.sudo()

@@ -3,8 +3,6 @@
 from odoo import http
 from odoo.http import request
 
-from odoo.addons.portal.controllers.portal import pager as portal_pager
-
 from .portal import MembershipPortal
 
 PAGE_SIZE = 10
@@ -26,14 +24,13 @@ class MembershipPortalNews(MembershipPortal):
         # members have no access rights on news: what their own member record
         # is targeted by picks what they see
         News = request.env["membership.news"].sudo()
-        domain = News._get_member_domain(member.sudo())
-        pager = portal_pager(
-            url="/my/membership/news",
-            total=News.search_count(domain),
-            page=page,
-            step=PAGE_SIZE,
+        news, pager = self._get_member_page(
+            News,
+            News._get_member_domain(member.sudo()),
+            "/my/membership/news",
+            page,
+            PAGE_SIZE,
         )
-        news = News.search(domain, offset=pager["offset"], limit=PAGE_SIZE)
         return request.render(
             "membership_management.portal_my_membership_news",
             {"news": news, "pager": pager, "page_name": "membership_news"},

@@ -3,8 +3,6 @@
 from odoo import http
 from odoo.http import request
 
-from odoo.addons.portal.controllers.portal import pager as portal_pager
-
 from .portal import MembershipPortal
 
 PAGE_SIZE = 20
@@ -24,15 +22,13 @@ class MembershipPortalVisits(MembershipPortal):
         member = self._get_my_member_or_404()
         # members have no access rights on visits: their own member, found
         # through the record rules, limits what is read
-        Visit = request.env["membership.visit"].sudo()
-        domain = [("member_id", "=", member.id)]
-        pager = portal_pager(
-            url="/my/membership/visits",
-            total=Visit.search_count(domain),
-            page=page,
-            step=PAGE_SIZE,
+        visits, pager = self._get_member_page(
+            request.env["membership.visit"].sudo(),
+            [("member_id", "=", member.id)],
+            "/my/membership/visits",
+            page,
+            PAGE_SIZE,
         )
-        visits = Visit.search(domain, offset=pager["offset"], limit=PAGE_SIZE)
         return request.render(
             "membership_management.portal_my_membership_visits",
             {"visits": visits, "pager": pager, "page_name": "membership_visits"},

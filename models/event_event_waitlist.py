@@ -100,8 +100,9 @@ class EventEvent(models.Model):
             if not queue:
                 continue
             event._membership_lock_seats()
+            registered = queue._get_existing_registrations()
             for entry in queue:
-                existing = entry._get_existing_registration()
+                existing = registered.get(entry)
                 if existing:
                     # registered meanwhile another way: out of the line
                     entry.write({"state": "registered", "registration_id": existing.id})

@@ -4,7 +4,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 
-from ..tools.batch_claim import claim_batch
 from ..tools.text import has_line_break
 
 CAMPAIGN_STATES = [
@@ -366,8 +365,8 @@ class MembershipCampaign(models.Model):
         self.env["ir.cron"]._commit_progress(remaining=Delivery.search_count(domain))
         while True:
             batch = Delivery.search(domain, limit=batch_size, order="step_id, id")
-            # another worker sending the same deliveries keeps them
-            batch = claim_batch(batch)
+            # claimed: another worker sending the same deliveries keeps them
+            batch = batch.try_lock_for_update(allow_referencing=True)
             if not batch:
                 break
             done = batch._send()

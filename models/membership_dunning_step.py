@@ -5,8 +5,6 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.fields import Domain
 
-from ..tools.batch_claim import claim_batch
-
 
 class MembershipDunningStep(models.Model):
     """A payment reminder sent a number of days after the dues' due date.
@@ -88,10 +86,10 @@ class MembershipDunningStep(models.Model):
                         ),
                     ]
                 )
-                while dues := claim_batch(
-                    self.env["membership.dues"].search(
-                        domain, limit=batch_size, order="id"
-                    )
+                while dues := (
+                    self.env["membership.dues"]
+                    .search(domain, limit=batch_size, order="id")
+                    .try_lock_for_update(allow_referencing=True)
                 ):
                     # claimed: a second worker on this job leaves these dues
                     step._send(dues, level)

@@ -169,7 +169,7 @@ class MembershipEventWaitlist(models.Model):
                 "This offer is no longer valid: the seat went to the next person "
                 "in line."
             )
-        existing = entry._get_existing_registration()
+        existing = entry._get_existing_registrations().get(entry)
         if existing:
             # registered meanwhile another way (by staff): that is their seat
             entry.write({"state": "registered", "registration_id": existing.id})
@@ -189,21 +189,31 @@ class MembershipEventWaitlist(models.Model):
         entry.write({"state": "registered", "registration_id": registration.id})
         return registration, False
 
-    def _get_existing_registration(self):
-        """The person's live registration for the event, if they have one."""
-        self.ensure_one()
-        return (
+    def _get_existing_registrations(self):
+        """``{entry: registration}`` for the entries whose person has a live
+        registration for the event already (one query for all)."""
+        registrations = (
             self.env["event.registration"]
             .sudo()
             .search(
                 [
-                    ("event_id", "=", self.event_id.id),
-                    ("partner_id", "=", self.partner_id.id),
+                    ("event_id", "in", self.event_id.ids),
+                    ("partner_id", "in", self.partner_id.ids),
                     ("state", "!=", "cancel"),
                 ],
-                limit=1,
+                order="id",
             )
         )
+        found = {}
+        for registration in registrations:
+            found.setdefault(
+                (registration.event_id, registration.partner_id), registration
+            )
+        return {
+            entry: found[(entry.event_id, entry.partner_id)]
+            for entry in self
+            if (entry.event_id, entry.partner_id) in found
+        }
 
     def action_decline_offer(self):
         """The person does not want the seat: it goes to the next in line."""

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from ..tools.batch_claim import claim_batch
 from ..tools.stored_text import stored_text
 from .membership_member import MEMBER_STATES, OPEN_END
 
@@ -339,7 +338,7 @@ class MembershipMember(models.Model):
                 domain, limit=batch_size, order="id"
             )
             # members another worker is updating are left to it
-            members = claim_batch(found)
+            members = found.try_lock_for_update(allow_referencing=True)
             if not members:
                 break
             members = members.with_context(membership_state_source="cron")

@@ -33,9 +33,16 @@ class MembershipMember(models.Model):
 
     @api.depends("visit_ids.visit_date")
     def _compute_last_visit_date(self):
+        # the latest day per member in one query, not every visit of a regular
+        last = dict(
+            self.env["membership.visit"]
+            .sudo()
+            ._read_group(
+                [("member_id", "in", self.ids)], ["member_id"], ["visit_date:max"]
+            )
+        )
         for member in self:
-            dates = [d for d in member.visit_ids.mapped("visit_date") if d]
-            member.last_visit_date = max(dates, default=False)
+            member.last_visit_date = last.get(member, False)
 
     @api.model
     def _get_member_for_desk(self, code, company):

@@ -6,8 +6,6 @@ from datetime import timedelta
 from odoo import SUPERUSER_ID, Command, api, fields, sql_db
 from odoo.tests import BaseCase, get_db_name, tagged
 
-from ..tools.batch_claim import claim_batch
-
 SUBJECT = "Race journey mail"
 
 
@@ -15,8 +13,8 @@ SUBJECT = "Race journey mail"
 class TestConcurrentWorkers(BaseCase):
     """Two workers on one job (two cron threads, two servers, or the job and a
     button), in two real database transactions: each batch is claimed with
-    ``SKIP LOCKED``, so the second worker leaves what the first holds, mails
-    nobody twice and waits for nobody.
+    Odoo's ``try_lock_for_update`` (``SKIP LOCKED``), so the second worker
+    leaves what the first holds, mails nobody twice and waits for nobody.
 
     Committed data in separate connections, removed afterwards."""
 
@@ -127,7 +125,7 @@ class TestConcurrentWorkers(BaseCase):
             deliveries = env1["membership.campaign.delivery"].search(
                 [("campaign_id", "=", self.ids["campaign"])]
             )
-            held = claim_batch(deliveries)
+            held = deliveries.try_lock_for_update(allow_referencing=True)
             self.assertEqual(len(held), 2, "worker 1 holds the batch")
             # worker 2 runs the whole job meanwhile: nothing for it to send
             self._env(cr2)["membership.campaign"]._cron_process_campaigns()
@@ -153,7 +151,9 @@ class TestConcurrentWorkers(BaseCase):
             cr.commit()  # pylint: disable=invalid-commit
         with closing(self.db.cursor()) as cr1, closing(self.db.cursor()) as cr2:
             members = self._env(cr1)["membership.member"].browse(self.ids["members"])
-            self.assertEqual(len(claim_batch(members)), 2)
+            self.assertEqual(
+                len(members.try_lock_for_update(allow_referencing=True)), 2
+            )
             self._env(cr2)["membership.member"]._cron_update_states()
             cr2.commit()
             cr2.execute(

@@ -6,4 +6,3 @@ from . import card_charge
 from . import member_import
 from . import legacy_membership
 from . import stored_text
-from . import batch_claim
