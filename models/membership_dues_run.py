@@ -4,10 +4,13 @@ import logging
 import time
 
 from psycopg2 import Error as PsycopgError
+from psycopg2.errors import UniqueViolation
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import SQL
 
 from ..tools.stored_text import free_text
 
@@ -15,14 +18,20 @@ _logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 200
 RUN_NOW_SECONDS = 20
+# a batch that keeps meeting other workers' fresh commits gives up for now
+MAX_BATCH_RETRIES = 5
 
 
 class MembershipDuesRun(models.Model):
     """Bill one period for every member of some plans, in committed batches.
 
-    The run walks the members in id order and remembers the last one handled,
-    so a worker killed mid-run resumes after the last committed batch; the dues
-    overlap rule makes billing a member twice for a period impossible anyway.
+    A batch claims the next members the run has no result for, in id order,
+    with a row lock that skips what another worker holds (``SKIP LOCKED``), and
+    commits their results with their dues. So a worker killed mid-run resumes
+    after the last committed batch, and several workers (the dues job, the
+    renewal job, *Run Now*, a second server) share one run without waiting for
+    each other or billing anyone twice: a member has one result per run (a
+    unique index) and live dues never overlap (an exclusion constraint).
     """
 
     _name = "membership.dues.run"
@@ -90,13 +99,12 @@ class MembershipDuesRun(models.Model):
         tracking=True,
         index=True,
     )
-    last_member_id = fields.Integer(
-        copy=False, help="Technical: the run resumes after this member."
-    )
     total_count = fields.Integer(string="Members", copy=False, readonly=True)
-    billed_count = fields.Integer(copy=False, readonly=True)
-    skipped_count = fields.Integer(copy=False, readonly=True)
-    error_count = fields.Integer(copy=False, readonly=True)
+    # counted from the results, never written per batch: two workers would
+    # both rewrite the run's row, and the second one's batch would fail
+    billed_count = fields.Integer(compute="_compute_result_counts")
+    skipped_count = fields.Integer(compute="_compute_result_counts")
+    error_count = fields.Integer(compute="_compute_result_counts")
     progress = fields.Float(compute="_compute_progress")
     line_ids = fields.One2many(
         "membership.dues.run.line", "run_id", string="Results", readonly=True
@@ -121,6 +129,19 @@ class MembershipDuesRun(models.Model):
     def _check_member_domain(self):
         for run in self:
             run._get_member_domain()
+
+    @api.depends("line_ids.status")
+    def _compute_result_counts(self):
+        counts = {
+            (run.id, status): count
+            for run, status, count in self.env["membership.dues.run.line"]._read_group(
+                [("run_id", "in", self.ids)], ["run_id", "status"], ["__count"]
+            )
+        }
+        for run in self:
+            run.billed_count = counts.get((run.id, "billed"), 0)
+            run.skipped_count = counts.get((run.id, "skipped"), 0)
+            run.error_count = counts.get((run.id, "error"), 0)
 
     @api.depends("total_count", "billed_count", "skipped_count", "error_count")
     def _compute_progress(self):
@@ -178,11 +199,10 @@ class MembershipDuesRun(models.Model):
         self.check_access("write")
         deadline = time.monotonic() + RUN_NOW_SECONDS
         while self.state == "running" and time.monotonic() < deadline:
-            if not self.try_lock_for_update(allow_referencing=True):
+            if not self._process_next_batch() and self.state == "running":
                 raise UserError(
                     self.env._("The background job is billing this run right now.")
                 )
-            self._process_next_batch()
         return True
 
     def action_cancel(self):
@@ -228,28 +248,41 @@ class MembershipDuesRun(models.Model):
     def _cron_process_runs(self):
         """Work the running runs batch by batch, committing after each one.
 
-        Each batch first claims its run with a row lock that waits for nobody:
-        a run another worker is billing (the renewal job and this one, or two
-        servers) is left to it, so no batch is billed twice.
+        Each batch claims its own members (see ``_claim_next_members``), so
+        another worker on the same run (the renewal job and this one, *Run
+        Now*, two servers) takes the next members meanwhile. A batch that
+        meets another worker's fresh commit (it claimed members on an older
+        snapshot) is rolled back and claimed again.
         """
         cron = self.env["ir.cron"]
         for run in self.search([("state", "=", "running")], order="id"):
-            while run.state == "running":
-                if not run.try_lock_for_update(allow_referencing=True):
+            # built once: after each commit the claim is the first statement,
+            # so it sees what other workers committed until that moment
+            claim = run._get_claim_query()
+            retries = 0
+            while True:
+                try:
+                    processed = run._process_next_batch(claim)
+                except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY + (UniqueViolation,) as error:
+                    if not run._is_worker_collision(error):
+                        raise
+                    retries += 1
+                    _logger.info("Dues run %s: batch met another worker", run.id)
+                    self.env.cr.rollback()
+                    if retries > MAX_BATCH_RETRIES:
+                        break
+                    continue
+                retries = 0
+                if not processed:
+                    # done, failed, stopped, or the rest is held by another worker
                     break
-                # what the other worker committed: cancelled, or further on?
-                run.invalidate_recordset()
-                if run.state != "running":
-                    break
-                processed = run._process_next_batch()
-                remaining = run._get_remaining_count() if run.state == "running" else 0
+                remaining = run._get_remaining_count()
                 if cron._commit_progress(processed, remaining=remaining) <= 0:
                     return False
-        # nothing left here (a run another worker holds is its job to finish)
         cron._commit_progress(remaining=0)
         return True
 
-    def _process_next_batch(self):
+    def _process_next_batch(self, claim=None):
         """Bill the next batch of members; returns how many were handled.
 
         An unexpected error fails the run (with its message) instead of making
@@ -258,8 +291,10 @@ class MembershipDuesRun(models.Model):
         self.ensure_one()
         try:
             with self.env.cr.savepoint():
-                return self._bill_next_batch()
+                return self._bill_next_batch(claim)
         except (UserError, ValidationError, PsycopgError) as error:
+            if self._is_worker_collision(error):
+                raise
             _logger.exception("Dues run %s failed", self.display_name)
             self.write({"state": "failed", "failure_message": str(error)})
             self.message_post(
@@ -267,14 +302,15 @@ class MembershipDuesRun(models.Model):
             )
             return 0
 
-    def _bill_next_batch(self):
-        Member = self.env["membership.member"]
-        members = Member.search(
-            self._get_scope_domain() & Domain("id", ">", self.last_member_id),
-            order="id",
-            limit=self.batch_size,
-        )
+    def _bill_next_batch(self, claim=None):
+        members = self._claim_next_members(claim)
+        # what other workers committed until the claim: stopped, or done?
+        self.invalidate_recordset(["state"])
+        if self.state != "running":
+            return 0
         if not members:
+            if self._get_remaining_count():
+                return 0  # held by another worker: its job to bill them
             self.write({"state": "done", "date_done": fields.Datetime.now()})
             self.message_post(
                 body=self.env._(
@@ -303,7 +339,9 @@ class MembershipDuesRun(models.Model):
                 # would flush in a context without it
                 members.env.flush_all()
             errors = []
-        except (UserError, ValidationError, PsycopgError):
+        except (UserError, ValidationError, PsycopgError) as error:
+            if self._is_worker_collision(error):
+                raise
             # one member's problem must not block the batch: bill one by one
             dues, skipped, errors = self._bill_one_by_one(members, invoice_values)
         skipped, more_errors = self._check_skipped(skipped)
@@ -332,14 +370,6 @@ class MembershipDuesRun(models.Model):
             for m, r in errors
         ]
         self.env["membership.dues.run.line"].create(lines)
-        self.write(
-            {
-                "last_member_id": members[-1].id,
-                "billed_count": self.billed_count + len(dues),
-                "skipped_count": self.skipped_count + len(skipped),
-                "error_count": self.error_count + len(errors),
-            }
-        )
         if self.send_invoices and self.post_invoices:
             self._send_invoices(dues.move_id)
         return len(members)
@@ -356,6 +386,8 @@ class MembershipDuesRun(models.Model):
                     )
                     member.env.flush_all()
             except (UserError, ValidationError, PsycopgError) as error:
+                if self._is_worker_collision(error):
+                    raise
                 errors.append((member, free_text(str(error))))
                 continue
             all_dues |= dues
@@ -397,10 +429,51 @@ class MembershipDuesRun(models.Model):
         self.ensure_one()
         return self.period_date, False
 
-    def _get_remaining_count(self):
+    def _get_pending_domain(self):
+        """The members of the scope the run has no result for yet."""
         self.ensure_one()
-        return self.env["membership.member"].search_count(
-            self._get_scope_domain() & Domain("id", ">", self.last_member_id)
+        return self._get_scope_domain() & Domain(
+            "dues_run_line_ids", "not any", [("run_id", "=", self.id)]
+        )
+
+    def _get_remaining_count(self):
+        """Members still to handle, those another worker holds included."""
+        self.ensure_one()
+        return self.env["membership.member"].search_count(self._get_pending_domain())
+
+    def _get_claim_query(self):
+        """The query locking the next batch of pending members, in id order,
+        skipping the rows another worker holds (``FOR NO KEY UPDATE SKIP
+        LOCKED``): what it holds is its batch, and nobody waits."""
+        self.ensure_one()
+        Member = self.env["membership.member"]
+        query = Member._search(
+            self._get_pending_domain(), order="id", limit=self.batch_size
+        )
+        return SQL(
+            "%s FOR NO KEY UPDATE OF %s SKIP LOCKED",
+            query.select(),
+            SQL.identifier(Member._table),
+        )
+
+    def _claim_next_members(self, claim=None):
+        """Lock and return the next batch of pending members."""
+        self.ensure_one()
+        # a collision here is expected and handled: not an error in the log
+        self.env.cr.execute(claim or self._get_claim_query(), log_exceptions=False)
+        member_ids = [member_id for (member_id,) in self.env.cr.fetchall()]
+        return self.env["membership.member"].browse(member_ids)
+
+    def _is_worker_collision(self, error):
+        """Whether ``error`` says another worker committed this batch's members
+        after this transaction began: a lock or serialization failure, or the
+        second result of a member for this run. The batch is then rolled back
+        and claimed again; it is never a member's or the run's failure."""
+        if isinstance(error, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+            return True
+        return isinstance(error, UniqueViolation) and (
+            error.diag.constraint_name
+            == self.env["membership.dues.run.line"]._run_member_uniq_name()
         )
 
     def _get_invoice_values(self):

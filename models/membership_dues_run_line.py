@@ -30,3 +30,12 @@ class MembershipDuesRunLine(models.Model):
     reason_data = fields.Json(readonly=True)
     dues_id = fields.Many2one("membership.dues", ondelete="set null")
     move_id = fields.Many2one(related="dues_id.move_id", string="Invoice")
+
+    _run_member_uniq = models.UniqueIndex(
+        "(run_id, member_id)", "A dues run handles each member once."
+    )
+
+    def _run_member_uniq_name(self):
+        """The database name of the unique index above (two workers that both
+        handled a member meet on it)."""
+        return self._run_member_uniq.full_name(self)

@@ -134,7 +134,6 @@ class MembershipDuesRun(models.Model):
             self.write(
                 {
                     "state": "running",
-                    "last_member_id": 0,
                     "date_done": False,
                     "total_count": self.billed_count
                     + self.skipped_count

@@ -51,4 +51,5 @@ from . import test_visits
 from . import test_event_waitlist
 from . import test_surveys
 from . import test_readonly_routes
+from . import test_concurrent_billing
 from . import test_concurrent_workers
