@@ -14,9 +14,11 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -160,6 +162,75 @@ def ensure_chart(env):
         env["account.chart.template"].try_loading(
             "generic_coa", company, install_demo=False
         )
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection(("127.0.0.1", port), timeout=1),
+        ):
+            return
+        time.sleep(0.5)
+    raise BenchError(f"Odoo did not listen on {port}")
+
+
+def serve(dbname, log, work, extra_args=()):
+    """Run Odoo as an HTTP server on ``dbname`` (loopback, no cron, its log
+    at info level in ``log``) while ``work(port)`` runs; stopped (its
+    connections closed) afterwards. Returns what ``work`` returns."""
+    port = free_port()
+    cmd = [
+        sys.executable, "-m", "odoo", *odoo_args(base_addons_path()),
+        "-d", dbname, f"--db-filter=^{dbname}$", "--http-interface=127.0.0.1",
+        f"--http-port={port}", "--max-cron-threads=0", *extra_args,
+        "--log-level=info", f"--logfile={log}",
+    ]  # fmt: skip
+    server = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
+    try:
+        wait_for_port(port)
+        return work(port)
+    finally:
+        server.terminate()
+        with contextlib.suppress(Exception):
+            server.wait(timeout=30)
+        time.sleep(2)  # the servers' statistics of the closed connections
+
+
+def signed_in(port, login):
+    """A ``requests`` session signed in as ``login`` (its password is the
+    login) on the server at ``port``."""
+    import requests  # noqa: PLC0415
+
+    session = requests.Session()
+    base = f"http://127.0.0.1:{port}"
+    page = session.get(f"{base}/web/login", timeout=60).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    session.post(
+        f"{base}/web/login",
+        data={"login": login, "password": login, "csrf_token": token},
+        timeout=60,
+    )
+    return session
+
+
+# Odoo's request log: "GET /path HTTP/1.1" 200 - <queries> <query s> <other s>
+REQUEST_LOG = re.compile(r'"GET (\S+) HTTP[^"]*" (\d+) - (\d+) ([\d.]+) ([\d.]+)')
+
+
+def logged_requests(text):
+    """``(path, status, queries, milliseconds)`` of each GET in Odoo's log."""
+    return [
+        (path, int(status), int(queries), (float(sql) + float(other)) * 1000)
+        for path, status, queries, sql, other in REQUEST_LOG.findall(text)
+    ]
 
 
 class Measure:

@@ -25,9 +25,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pwd
-import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -42,11 +40,14 @@ from _common import (
     drop_database,
     ensure_chart,
     environment,
-    odoo_args,
+    free_port,
+    logged_requests,
     open_registry,
     read_setting,
     run_side,
     say,
+    serve,
+    signed_in,
 )
 from _common import main as run_main
 
@@ -63,12 +64,6 @@ PAGES = (
     "/my/membership/card.png",
 )
 TARGET_REPLICA_SHARE = 0.5
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def pg_bin():
@@ -161,34 +156,12 @@ class Replica:
         shutil.rmtree(self.data, ignore_errors=True)
 
 
-def wait_for_port(port, timeout=120):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with (
-            contextlib.suppress(OSError),
-            socket.create_connection(("127.0.0.1", port), timeout=1),
-        ):
-            return
-        time.sleep(0.5)
-    raise BenchError(f"Odoo did not listen on {port}")
-
-
 def load_pages(port, logins):
-    import requests  # noqa: PLC0415
-
     loaded = 0
     for login in logins:
-        session = requests.Session()
-        base = f"http://127.0.0.1:{port}"
-        page = session.get(f"{base}/web/login", timeout=60).text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        session.post(
-            f"{base}/web/login",
-            data={"login": login, "password": login, "csrf_token": token},
-            timeout=60,
-        )
+        session = signed_in(port, login)
         for path in PAGES:
-            response = session.get(base + path, timeout=60)
+            response = session.get(f"http://127.0.0.1:{port}{path}", timeout=60)
             if response.status_code != 200:
                 raise BenchError(f"{path} for {login}: HTTP {response.status_code}")
             loaded += 1
@@ -217,26 +190,18 @@ def transactions(port=None):
     return row[0] if row else 0
 
 
-def serve(replica, log, work):
-    """Run Odoo as a server using ``replica`` for read-only routes while
-    ``work(port)`` runs; stopped (its connections closed) afterwards."""
-    port = free_port()
-    cmd = [
-        sys.executable, "-m", "odoo", *odoo_args(base_addons_path()),
-        "-d", DB, f"--db-filter=^{DB}$", "--http-interface=127.0.0.1",
-        f"--http-port={port}", "--max-cron-threads=0",
-        "--db_replica_host=127.0.0.1", f"--db_replica_port={replica.port}",
-        "--log-level=info", f"--logfile={log}",
-    ]  # fmt: skip
-    server = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
-    try:
-        wait_for_port(port)
-        return work(port)
-    finally:
-        server.terminate()
-        with contextlib.suppress(Exception):
-            server.wait(timeout=30)
-        time.sleep(2)  # the servers' statistics of the closed connections
+def serve_with_replica(replica, log, work):
+    """Run Odoo using ``replica`` for read-only routes while ``work(port)``
+    runs."""
+    return serve(
+        DB,
+        log,
+        work,
+        [
+            "--db_replica_host=127.0.0.1",
+            f"--db_replica_port={replica.port}",
+        ],
+    )
 
 
 def orchestrate():
@@ -252,11 +217,13 @@ def orchestrate():
         replica.start()
         odoo_log.unlink(missing_ok=True)
         # a first run fills the assets and the caches of the database
-        serve(replica, odoo_log, lambda port: load_pages(port, logins[:1]))
+        serve_with_replica(replica, odoo_log, lambda port: load_pages(port, logins[:1]))
         before = (transactions(), transactions(replica.port), replica.statements())
         log_start = odoo_log.stat().st_size
         started = time.perf_counter()
-        loaded = serve(replica, odoo_log, lambda port: load_pages(port, logins))
+        loaded = serve_with_replica(
+            replica, odoo_log, lambda port: load_pages(port, logins)
+        )
         seconds = time.perf_counter() - started
         primary = transactions() - before[0]
         standby = transactions(replica.port) - before[1]
@@ -264,11 +231,11 @@ def orchestrate():
         with odoo_log.open(errors="replace") as handle:
             handle.seek(log_start)
             new_log = handle.read()
-        counted = 0
-        for line in new_log.splitlines():
-            match = re.search(r'"GET (/my/membership\S*) HTTP[^"]*" 200 - (\d+) ', line)
-            if match:
-                counted += int(match.group(2))
+        counted = sum(
+            queries
+            for path, status, queries, __ in logged_requests(new_log)
+            if path.startswith("/my/membership") and status == 200
+        )
         fallbacks = new_log.count("retrying with a read/write cursor")
     finally:
         replica.stop()

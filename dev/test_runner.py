@@ -363,3 +363,53 @@ class RealClusterTest(FakeCheckouts):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ScaleBenchCheck(unittest.TestCase):
+    """The scale benchmark at 10,000 members, as CI can afford: it must run to
+    its end and print every figure (the timings are read, not asserted: this
+    is not a timed test), and the portal's queries must not grow with dues
+    (counts, the same on any machine). ``make bench BENCH=scale`` runs it at
+    100,000."""
+
+    N = 10000
+    ROWS = (
+        "state job, no boundary today",
+        "state job, 1 % at a boundary",
+        "member list first page and count",
+        "member list grouped by status",
+        "create 1000 members (ORM)",
+        "create 1000 contacts (peer)",
+        "portal /my/membership, 1 dues",
+        "portal /my/membership, 100 dues",
+        "portal /my/membership/events, 1 dues",
+        "portal /my/membership/events, 100 dues",
+    )
+
+    def test_scale_bench_runs_at_ten_thousand_members(self):
+        if not (runner.REPO / "bench" / "bench_scale.py").exists():
+            self.skipTest("no scale benchmark in this checkout")
+        env = {**os.environ, "MM_BENCH_SCALE_N": str(self.N)}
+        proc = subprocess.run(
+            [sys.executable, str(runner.REPO / "dev" / "runner.py"), "bench", "scale"],
+            cwd=runner.REPO,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=1200,
+            check=False,
+        )
+        out = proc.stdout + proc.stderr
+        print(out[out.find("Scale benchmark:") :], flush=True)
+        self.assertEqual(proc.returncode, 0, out[-3000:])
+        self.assertIn(f"SUMMARY: N={self.N}", out)
+        lines = out.splitlines()
+        for label in self.ROWS:
+            found = [line for line in lines if line.startswith(label + " ")]
+            self.assertTrue(found, f"no figure for {label!r}")
+            if "100 dues" in label:
+                self.assertTrue(found[0].rstrip().endswith("ok"), found[0])
+        self.assertTrue(
+            any(line.startswith("segment ") for line in lines), "no segment figures"
+        )
