@@ -240,7 +240,11 @@ class TestMemberImport(MembershipCommon):
                 生年月日="昭和55年1月2日",
             ),
             # a contact who is not a member yet: becomes one
-            self.row(氏名="Only A Contact", メール="contact@example.com"),
+            self.row(
+                氏名="Contact Renamed",
+                メール="contact@example.com",
+                フリガナ="コンタクト",
+            ),
             # the same e-mail twice in the file: the second is skipped
             self.row(氏名="First", メール="twice@example.com"),
             self.row(氏名="Second", メール="twice@example.com"),
@@ -264,6 +268,9 @@ class TestMemberImport(MembershipCommon):
         self.assertEqual(existing.street, "New Street 5")
         self.assertEqual(existing.member_number, "M800001")
         self.assertEqual(self.line(record, 5).member_id.partner_id, contact)
+        # the contact keeps its own data; the member's reading is the file's
+        self.assertEqual(contact.name, "Only A Contact")
+        self.assertEqual(self.line(record, 5).member_id.name_kana, "コンタクト")
         self.assertEqual(
             self.env["membership.member"].search_count(
                 [("email", "=", "twice@example.com")]

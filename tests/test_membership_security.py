@@ -184,6 +184,46 @@ class TestMembershipSecurity(MembershipCommon):
                 }
             )
 
+    def test_a_list_of_members_refuses_another_companys_plan(self):
+        """The company check of members created together (one check for each
+        company and plan) still finds the one member given a foreign plan."""
+        other = self.setup_other_company(name="Plan Society")["company"]
+        foreign = self.env["membership.plan"].create(
+            {"name": "Wrong plan", "code": "WRP", "fee": 10, "company_id": other.id}
+        )
+        Member = self.env["membership.member"]
+
+        def own():  # fresh values each time: create numbers them in place
+            return [
+                {
+                    "name": f"Bulk {i}",
+                    "plan_id": self.plan_fixed.id,
+                    "company_id": self.company.id,
+                }
+                for i in range(3)
+            ]
+
+        def stray():
+            return {
+                "name": "Stray",
+                "plan_id": foreign.id,
+                "company_id": self.company.id,
+            }
+
+        # assertRaises (not assertRaisesRegex) rolls the failed create back
+        for vals_list in ([*own(), stray()], [stray(), *own()]):
+            with self.assertRaises(UserError) as refused:
+                Member.create(vals_list)
+            self.assertRegex(
+                str(refused.exception), "(?s)company inconsistencies.*Wrong plan"
+            )
+        members = Member.create(own())
+        self.assertEqual(len(members), 3)
+        with self.assertRaises(UserError) as refused:
+            members.write({"plan_id": foreign.id})
+        self.assertIn("Wrong plan", str(refused.exception))
+        self.assertEqual(members.plan_id, self.plan_fixed)
+
     def test_search_input_is_not_sql(self):
         Member = self.env["membership.member"].with_user(self.officer)
         payload = "x'); DELETE FROM membership_member; --"
