@@ -240,6 +240,22 @@ class MembershipMember(models.Model):
             AuditLog._log_personal_changes({m.id: m for m in self}, changes)
         return res
 
+    def _prepare_create_values(self, vals_list):
+        """A member made from an existing contact leaves the contact alone.
+        Odoo fills the contact's properties in from the contact itself, one
+        new record at a time, and writes them back to each contact on its own:
+        they are left out instead."""
+        own = [bool(v.get("partner_id")) and "properties" not in v for v in vals_list]
+        vals_list = [
+            dict(vals, properties=False) if keep else vals
+            for vals, keep in zip(vals_list, own, strict=True)
+        ]
+        result = super()._prepare_create_values(vals_list)
+        for vals, keep in zip(result, own, strict=True):
+            if keep:
+                vals.pop("properties", None)
+        return result
+
     def copy_data(self, default=None):
         raise UserError(
             self.env._("A member cannot be duplicated: create a new member instead.")

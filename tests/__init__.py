@@ -53,3 +53,4 @@ from . import test_surveys
 from . import test_readonly_routes
 from . import test_concurrent_billing
 from . import test_concurrent_workers
+from . import test_member_from_contact
