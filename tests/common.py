@@ -1,6 +1,6 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from datetime import date, timedelta
 from unittest.mock import patch
 
@@ -11,7 +11,29 @@ from odoo.tests import freeze_time, new_test_user
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 
-class MembershipCommon(AccountTestInvoicingCommon):
+class RolledBackRaisesMixin:
+    """``assertRaisesRegex`` rolls the refused operation back, as Odoo's
+    ``assertRaises`` does (a savepoint): unittest's own keeps whatever the
+    operation wrote before it raised, for the rest of the test to trip on."""
+
+    def assertRaisesRegex(self, expected_exception, expected_regex, *args, **kwargs):
+        if args:
+            func, *args = args
+            with self._raises_regex_rolled_back(expected_exception, expected_regex):
+                func(*args, **kwargs)
+            return None
+        return self._raises_regex_rolled_back(
+            expected_exception, expected_regex, **kwargs
+        )
+
+    @contextmanager
+    def _raises_regex_rolled_back(self, expected_exception, expected_regex, msg=None):
+        with self.assertRaises(expected_exception, msg=msg) as caught:
+            yield caught
+        self.assertRegex(str(caught.exception), expected_regex, msg=msg)
+
+
+class MembershipCommon(RolledBackRaisesMixin, AccountTestInvoicingCommon):
     """Plans of every kind, staff and portal users, and helpers to bill and pay."""
 
     @classmethod

@@ -1,18 +1,18 @@
 # Copyright 2026 Membership Management contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl.html).
 import re
-from contextlib import closing
 from datetime import timedelta
 from urllib.parse import urlparse
 
 from psycopg2.errors import SerializationFailure
 
-from odoo import SUPERUSER_ID, Command, api, fields, sql_db
+from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import BaseCase, HttpCase, freeze_time, get_db_name, tagged
+from odoo.tests import HttpCase, freeze_time, tagged
 from odoo.tools import mute_logger
 
 from .common import MembershipEventCommon
+from .two_transactions import TwoTransactionsCase
 
 
 @tagged("post_install", "-at_install")
@@ -242,81 +242,64 @@ class TestEventWaitlist(MembershipEventCommon, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestWaitlistLastSeatRace(BaseCase):
+class TestWaitlistLastSeatRace(TwoTransactionsCase):
     """The last seat is accepted from the waitlist while staff register
     someone else on it, in two real database transactions: one registration
-    is kept, and the person refused keeps their place in line.
+    is kept, and the person refused keeps their place in line."""
 
-    Committed data in separate connections, removed afterwards."""
+    def _create_data(self, env):
+        start = fields.Datetime.now() + timedelta(days=5)
+        event = env["event.event"].create(
+            {
+                "name": "Waitlist Race",
+                "date_begin": start,
+                "date_end": start + timedelta(hours=1),
+                "seats_limited": True,
+                "seats_max": 1,
+                "membership_waitlist": True,
+                "event_mail_ids": [Command.clear()],
+            }
+        )
+        partners = env["res.partner"].create(
+            [
+                {"name": "Seated Sam"},
+                {"name": "Waiting Wes"},
+                {"name": "Walk-in Wu"},
+            ]
+        )
+        registration = env["event.registration"].create(
+            {"event_id": event.id, "partner_id": partners[0].id}
+        )
+        entry = event._membership_join_waitlist(partners[1], env["event.event.ticket"])
+        registration.action_cancel()
+        assert entry.state == "offered"
+        self.event_id, self.partner_ids = event.id, partners.ids
+        self.entry_id = entry.id
 
-    def setUp(self):
-        super().setUp()
-        self.db = sql_db.db_connect(get_db_name())
-        with closing(self.db.cursor()) as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            start = fields.Datetime.now() + timedelta(days=5)
-            event = env["event.event"].create(
-                {
-                    "name": "Waitlist Race",
-                    "date_begin": start,
-                    "date_end": start + timedelta(hours=1),
-                    "seats_limited": True,
-                    "seats_max": 1,
-                    "membership_waitlist": True,
-                    "event_mail_ids": [Command.clear()],
-                }
-            )
-            partners = env["res.partner"].create(
-                [
-                    {"name": "Seated Sam"},
-                    {"name": "Waiting Wes"},
-                    {"name": "Walk-in Wu"},
-                ]
-            )
-            registration = env["event.registration"].create(
-                {"event_id": event.id, "partner_id": partners[0].id}
-            )
-            entry = event._membership_join_waitlist(
-                partners[1], env["event.event.ticket"]
-            )
-            registration.action_cancel()
-            assert entry.state == "offered"
-            # committed on purpose: two real transactions must see this data
-            cr.commit()  # pylint: disable=invalid-commit
-            self.event_id, self.partner_ids = event.id, partners.ids
-            self.entry_id = entry.id
-        self.addCleanup(self._remove_data)
-
-    def _remove_data(self):
-        with closing(self.db.cursor()) as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            env["membership.event.waitlist"].browse(self.entry_id).unlink()
-            env["event.registration"].with_context(active_test=False).search(
-                [("event_id", "=", self.event_id)]
-            ).unlink()
-            env["event.event"].browse(self.event_id).unlink()
-            env["mail.mail"].search(
-                [("recipient_ids", "in", self.partner_ids)]
-            ).unlink()
-            env["res.partner"].browse(self.partner_ids).unlink()
-            # committed on purpose: two real transactions must see this data
-            cr.commit()  # pylint: disable=invalid-commit
+    def _remove_data(self, env):
+        env["membership.event.waitlist"].browse(self.entry_id).unlink()
+        env["event.registration"].with_context(active_test=False).search(
+            [("event_id", "=", self.event_id)]
+        ).unlink()
+        env["event.event"].browse(self.event_id).unlink()
+        env["mail.mail"].search([("recipient_ids", "in", self.partner_ids)]).unlink()
+        env["res.partner"].browse(self.partner_ids).unlink()
 
     def _accept(self, cr):
-        env = api.Environment(cr, SUPERUSER_ID, {})
+        env = self.env_of(cr)
         result = env["membership.event.waitlist"].browse(self.entry_id)._accept_offer()
         env.flush_all()
         return result
 
     def _staff_register(self, cr):
-        env = api.Environment(cr, SUPERUSER_ID, {})
+        env = self.env_of(cr)
         env["event.registration"].create(
             {"event_id": self.event_id, "partner_id": self.partner_ids[2]}
         )
         env.flush_all()
 
     def _kept(self):
-        with closing(self.db.cursor()) as cr:
+        with self.cursor() as cr:
             cr.execute(
                 "SELECT partner_id FROM event_registration "
                 "WHERE event_id = %s AND state = 'open'",
@@ -325,7 +308,7 @@ class TestWaitlistLastSeatRace(BaseCase):
             return [row[0] for row in cr.fetchall()]
 
     def test_staff_take_the_seat_first_the_acceptance_is_refused(self):
-        with closing(self.db.cursor()) as cr1, closing(self.db.cursor()) as cr2:
+        with self.two_workers() as (cr1, cr2):
             cr2.execute("SELECT 1")  # the acceptance's transaction starts first
             self._staff_register(cr1)
             cr1.commit()
@@ -340,7 +323,7 @@ class TestWaitlistLastSeatRace(BaseCase):
         self.assertEqual(self._kept(), [self.partner_ids[2]])
 
     def test_the_acceptance_comes_first_staff_are_refused(self):
-        with closing(self.db.cursor()) as cr1, closing(self.db.cursor()) as cr2:
+        with self.two_workers() as (cr1, cr2):
             cr2.execute("SELECT 1")
             registration, error = self._accept(cr1)
             self.assertFalse(error)

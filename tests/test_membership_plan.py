@@ -8,9 +8,11 @@ from odoo.exceptions import ValidationError
 from odoo.tests import Form, TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from .common import RolledBackRaisesMixin
+
 
 @tagged("post_install", "-at_install")
-class TestMembershipPlan(TransactionCase):
+class TestMembershipPlan(RolledBackRaisesMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
