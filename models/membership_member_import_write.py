@@ -12,7 +12,8 @@ _logger = logging.getLogger(__name__)
 
 # highest number an ir.sequence can hand out (int4)
 MAX_SEQUENCE_NUMBER = 2**31 - 2
-# the row's fields that belong to the contact, not to the member
+# the row's fields that are the member's own, and those of its contact
+MEMBER_FIELDS = ("plan_id", "join_date", "birth_date", "member_number", "name_kana")
 CONTACT_FIELDS = (
     "name",
     "email",
@@ -77,17 +78,8 @@ class MembershipMemberImport(models.Model):
     def _write_lines(self, lines):
         Member = self.env["membership.member"]
         creates = lines.filtered(lambda x: x.state == "create")
-        # the new contacts in one create of their own: the member's create
-        # would make them one by one with every contact default read again
-        new_contacts = creates.filtered(lambda x: not x.partner_id)
-        partners = self.env["res.partner"].create(
-            [self._contact_values(line.values) for line in new_contacts]
-        )
-        partner_of = dict(zip(new_contacts, partners, strict=True))
         vals_list = [
-            self._member_values(
-                line.values, partner=line.partner_id or partner_of[line]
-            )
+            self._member_values(line.values, partner=line.partner_id)
             for line in creates
         ]
         members = Member.create(vals_list) if vals_list else Member
@@ -106,19 +98,11 @@ class MembershipMemberImport(models.Model):
         self.env.cr.execute("SET CONSTRAINTS ALL IMMEDIATE")
         self.env.cr.execute("SET CONSTRAINTS ALL DEFERRED")
 
-    def _contact_values(self, values):
-        """The contact's part of a row (its address book data)."""
-        return {fname: values[fname] for fname in CONTACT_FIELDS if values.get(fname)}
-
     def _member_values(self, values, partner=None, update=False):
-        member_fields = ("plan_id", "join_date", "birth_date", "member_number")
-        vals = {fname: values[fname] for fname in member_fields if values.get(fname)}
-        if values.get("name_kana"):
-            vals["name_kana"] = values["name_kana"]
-        if not partner:
-            # an existing contact made a member keeps its own data: others
-            # (its company, its documents) may rely on them
-            vals.update(self._contact_values(values))
+        # an existing contact made a member keeps its own data: others (its
+        # company, its documents) may rely on them; the reading is the member's
+        fnames = MEMBER_FIELDS if partner else MEMBER_FIELDS + CONTACT_FIELDS
+        vals = {fname: values[fname] for fname in fnames if values.get(fname)}
         if values.get("comment"):
             vals["notes"] = Markup("<p>%s</p>") % values["comment"]
         if update:
