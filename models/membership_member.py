@@ -245,6 +245,8 @@ class MembershipMember(models.Model):
         Odoo fills the contact's properties in from the contact itself, one
         new record at a time, and writes them back to each contact on its own:
         they are left out instead."""
+        if "properties" not in self._fields:
+            return super()._prepare_create_values(vals_list)
         own = [bool(v.get("partner_id")) and "properties" not in v for v in vals_list]
         vals_list = [
             dict(vals, properties=False) if keep else vals

@@ -254,8 +254,6 @@ class MembershipMember(models.Model):
             start = covered_until + timedelta(days=1)
         return {
             "member_id": self.id,
-            # given, not precomputed: imports make thousands at once
-            "company_id": self.company_id.id,
             "plan_id": (plan or self.plan_id).id,
             "date_start": start,
             "date_end": end,

@@ -16,7 +16,15 @@ class RolledBackRaisesMixin:
     ``assertRaises`` does (a savepoint): unittest's own keeps whatever the
     operation wrote before it raised, for the rest of the test to trip on."""
 
-    def assertRaisesRegex(self, expected_exception, expected_regex, *args, **kwargs):
+    def assertRaisesRegex(
+        self, expected_exception, expected_regex, *args, rollback=True, **kwargs
+    ):
+        """``rollback=False``: unittest's own, for a test that simulates a
+        crash with savepoints of its own and wants what was written kept."""
+        if not rollback:
+            return super().assertRaisesRegex(
+                expected_exception, expected_regex, *args, **kwargs
+            )
         if args:
             func, *args = args
             with self._raises_regex_rolled_back(expected_exception, expected_regex):
