@@ -263,26 +263,6 @@ class MembershipMember(models.Model):
             self.env._("A member cannot be duplicated: create a new member instead.")
         )
 
-    def _check_company(self, fnames=None):
-        """Members made in bulk (an import, a join wave) share a few sets of
-        company, plan and reason: Odoo checks each member on its own, so the
-        check runs here once for each such set, with the same outcome."""
-        if len(self) < 2:
-            return super()._check_company(fnames)
-        if fnames is None or {"company_id", "company_ids"} & set(fnames):
-            fnames = self._fields
-        checked = [
-            name
-            for name in fnames
-            if self._fields[name].relational and self._fields[name].check_company
-        ]
-        firsts = {}
-        for member in self.sudo():
-            key = (member.company_id.id, *(member[name]._ids for name in checked))
-            firsts.setdefault(key, member.id)
-        members = self.browse(list(firsts.values()))
-        return super(MembershipMember, members)._check_company(fnames)
-
     # ------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------

@@ -185,8 +185,8 @@ class TestMembershipSecurity(MembershipCommon):
             )
 
     def test_a_list_of_members_refuses_another_companys_plan(self):
-        """The company check of members created together (one check for each
-        company and plan) still finds the one member given a foreign plan."""
+        """Members created together: the one given another company's plan is
+        refused, wherever it stands in the list, and so is a write of it."""
         other = self.setup_other_company(name="Plan Society")["company"]
         foreign = self.env["membership.plan"].create(
             {"name": "Wrong plan", "code": "WRP", "fee": 10, "company_id": other.id}
