@@ -334,6 +334,15 @@ class MembershipDues(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        dues = super().create(vals_list)
+        # their amounts, computed after the create, are written in their
+        # currency, which Odoo reads record by record unless it is known:
+        # a dues run or an import of thousands reads it once instead
+        dues.mapped("currency_id")
+        return dues
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_invoiced(self):
         if self.filtered("move_id"):

@@ -76,10 +76,25 @@ class MembershipMemberImport(models.Model):
         self.env.flush_all()
 
     def _write_lines(self, lines):
+        # the checked values of each row, read once (each read is a copy)
+        row_values = {line: line.values for line in lines}
         Member = self.env["membership.member"]
         creates = lines.filtered(lambda x: x.state == "create")
+        # the new contacts in one create of their own: the members' create
+        # would read every contact default again for each; with neither a
+        # parent nor children they have nothing to synchronise (as the
+        # contacts of Odoo's own import)
+        new_contacts = creates.filtered(lambda x: not x.partner_id)
+        partners = (
+            self.env["res.partner"]
+            .with_context(_partners_skip_fields_sync=True)
+            .create([self._contact_values(row_values[line]) for line in new_contacts])
+        )
+        partner_of = dict(zip(new_contacts, partners, strict=True))
         vals_list = [
-            self._member_values(line.values, partner=line.partner_id)
+            self._member_values(
+                row_values[line], partner=line.partner_id or partner_of[line]
+            )
             for line in creates
         ]
         members = Member.create(vals_list) if vals_list else Member
@@ -87,16 +102,20 @@ class MembershipMemberImport(models.Model):
             line.member_id = member
         for line in lines.filtered(lambda x: x.state == "update"):
             member = line.member_id
-            values = self._member_values(line.values, update=True)
+            values = self._member_values(row_values[line], update=True)
             if values.get("notes") and member.notes:
                 values["notes"] = member.notes + values["notes"]  # added to
             member.write(values)
-        self._create_carried_over_dues(lines)
+        self._create_carried_over_dues(lines, row_values)
         lines.write({"done": True})
         self.env.flush_all()
         # the database's overlap rule now, not at the commit of the batch
         self.env.cr.execute("SET CONSTRAINTS ALL IMMEDIATE")
         self.env.cr.execute("SET CONSTRAINTS ALL DEFERRED")
+
+    def _contact_values(self, values):
+        """The contact's part of a row (its address book data)."""
+        return {fname: values[fname] for fname in CONTACT_FIELDS if values.get(fname)}
 
     def _member_values(self, values, partner=None, update=False):
         # an existing contact made a member keeps its own data: others (its
@@ -117,12 +136,12 @@ class MembershipMemberImport(models.Model):
         vals.setdefault("join_date", fields.Date.context_today(self).isoformat())
         return vals
 
-    def _create_carried_over_dues(self, lines):
+    def _create_carried_over_dues(self, lines, row_values):
         """The coverage the check found (up to *paid through*) as a paid period
         without an invoice, for the part no live dues of the member covers."""
         vals_list = []
         for line in lines:
-            values = line.values  # a copy at each read: read once
+            values = row_values[line]
             if not values.get("coverage_start"):
                 continue
             vals = line.member_id._get_carried_over_dues_vals(

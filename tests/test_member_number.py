@@ -34,6 +34,20 @@ class TestMemberNumber(MembershipCommon):
         self.assertIn(other, sequences.company_id)
         self.assertEqual(there.member_number, "M000001")
 
+    def test_members_created_together_are_numbered_as_the_sequence_writes(self):
+        sequence = self.env["membership.member"]._get_member_sequence(self.company)
+        sequence.write({"prefix": "%(year)s-", "suffix": "/J", "padding": 4})
+        first = sequence.number_next_actual
+        members = self.env["membership.member"].create(
+            [{"name": f"Batch {i}", "plan_id": self.plan_fixed.id} for i in range(3)]
+        )
+        # as Odoo's sequence writes them one at a time: year, padding, suffix
+        self.assertEqual(
+            members.mapped("member_number"),
+            [sequence.get_next_char(first + i) for i in range(3)],
+        )
+        self.assertRegex(members[0].member_number, r"^\d{4}-\d{4}/J$")
+
     def test_numbers_are_never_reused(self):
         member = self.create_member(name="Leaving")
         number = member.member_number
