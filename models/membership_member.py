@@ -339,13 +339,7 @@ class MembershipMember(models.Model):
                 count,
             )
         )
-        # formatted as ``get_next_char`` does, its prefix and suffix (dates
-        # interpolated) worked out once instead of once per number
-        prefix, suffix = sequence._get_prefix_suffix()
-        return [
-            f"{prefix}{number:0{sequence.padding}d}{suffix}"
-            for number in sorted(r[0] for r in rows)
-        ]
+        return [sequence.get_next_char(number) for number in sorted(r[0] for r in rows)]
 
     @api.model
     def _get_member_sequence(self, company):

@@ -118,10 +118,11 @@ class MembershipMemberImport(models.Model):
         return {fname: values[fname] for fname in CONTACT_FIELDS if values.get(fname)}
 
     def _member_values(self, values, partner=None, update=False):
-        # an existing contact made a member keeps its own data: others (its
-        # company, its documents) may rely on them; the reading is the member's
-        fnames = MEMBER_FIELDS if partner else MEMBER_FIELDS + CONTACT_FIELDS
-        vals = {fname: values[fname] for fname in fnames if values.get(fname)}
+        """A row's values for a new member on the contact ``partner`` (made
+        by the import, or existing: an existing contact keeps its own data,
+        which others, its company or its documents, may rely on; the reading
+        is the member's), or for an update of a member and its contact."""
+        vals = {fname: values[fname] for fname in MEMBER_FIELDS if values.get(fname)}
         if values.get("comment"):
             vals["notes"] = Markup("<p>%s</p>") % values["comment"]
         if update:
@@ -129,10 +130,9 @@ class MembershipMemberImport(models.Model):
             vals.pop("member_number", None)
             vals.pop("plan_id", None)
             vals.pop("join_date", None)
-            return vals
+            return {**self._contact_values(values), **vals}
         vals["company_id"] = self.company_id.id
-        if partner:
-            vals["partner_id"] = partner.id
+        vals["partner_id"] = partner.id
         vals.setdefault("join_date", fields.Date.context_today(self).isoformat())
         return vals
 
